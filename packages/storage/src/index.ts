@@ -1,0 +1,17 @@
+/**
+ * @x/storage: raw n-d arrays with no gradients — dtypes, refcounted storages with a version
+ * counter, `NDArray` views, the kernels interface and its reference backend, PyTorch's random
+ * generator and printing.
+ */
+export * from "./backend.js";
+export * from "./dtype.js";
+export * from "./errors.js";
+export * from "./format.js";
+export * from "./kernels/index.js";
+export * from "./ndArray.js";
+export * from "./ops/creation.js";
+export * from "./ops/elementwise.js";
+export { asDType, broadcastTo, type Operand, kernels, scalarArray, TORCH_NAME } from "./ops/prepare.js";
+export { referenceBackend, referenceKernels } from "./reference/index.js";
+export * from "./shape.js";
+export { Storage, storageStats } from "./storage.js";

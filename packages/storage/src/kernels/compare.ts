@@ -1,0 +1,16 @@
+/**
+ * Comparison and selection kernels. Comparisons take broadcast `a`, `b` of one dtype and write
+ * `bool` into `out`. `where` selects `a` where `cond` (bool) is set, else `b`; all three are
+ * broadcast to `out`, `a`/`b` have `out`'s dtype.
+ */
+import type { NDArray } from "../ndArray.js";
+
+export const COMPARE_OPS = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+export type CompareKernel = (a: NDArray, b: NDArray, out: NDArray) => void;
+
+export interface CompareKernels {
+  readonly compare: { readonly [K in CompareOp]: CompareKernel };
+  where(cond: NDArray, a: NDArray, b: NDArray, out: NDArray): void;
+}

@@ -1,0 +1,11 @@
+/**
+ * Sorting along a dim: values and `int64` indices. NaN sorts as the largest value, as PyTorch.
+ */
+import type { NDArray } from "../ndArray.js";
+
+export interface SortKernels {
+  /** Stable sort of `x` along `dim` into `values`, `indices` (same shape as `x`). */
+  sort(x: NDArray, dim: number, descending: boolean, values: NDArray, indices: NDArray): void;
+  /** The `k` largest (or smallest) along `dim`, sorted; outputs have size `k` on `dim`. */
+  topk(x: NDArray, k: number, dim: number, largest: boolean, values: NDArray, indices: NDArray): void;
+}

@@ -1,0 +1,121 @@
+/**
+ * Storage: a refcounted byte buffer owned by a backend, shared by every view of it, with the
+ * version counter that every in-place write through any alias bumps.
+ *
+ * The bytes may live outside the JS heap (WASM linear memory): nothing above the backend may
+ * assume an `ArrayBuffer` of its own. `typed(dtype)` gives a typed-array view that is refreshed
+ * when the backend's memory has grown.
+ */
+import type { Allocation, Backend } from "./backend.js";
+import { type DType, itemSize, type TypedArray, typedArrayOf } from "./dtype.js";
+import { RuntimeError } from "./errors.js";
+
+interface Held {
+  backend: Backend;
+  allocation: Allocation;
+  byteLength: number;
+}
+
+/** Live storages and bytes, across all backends (`memory()` reports these). */
+export const storageStats = { storages: 0, bytes: 0 };
+
+function freeHeld(h: Held): void {
+  storageStats.storages--;
+  storageStats.bytes -= h.byteLength;
+  h.backend.free(h.allocation);
+}
+
+// Frees what users forgot to dispose, once the Storage object itself is unreachable.
+const registry = new FinalizationRegistry<Held>(freeHeld);
+
+export class Storage {
+  readonly backend: Backend;
+  readonly byteLength: number;
+  #allocation: Allocation | null;
+  #held: Held;
+  #refs = 1;
+  #version = 0;
+  #view: TypedArray | null = null;
+  #viewDType: DType | null = null;
+
+  constructor(backend: Backend, byteLength: number) {
+    this.backend = backend;
+    this.byteLength = byteLength;
+    this.#allocation = backend.alloc(byteLength);
+    this.#held = { backend, allocation: this.#allocation, byteLength };
+    storageStats.storages++;
+    storageStats.bytes += byteLength;
+    registry.register(this, this.#held, this);
+  }
+
+  /** Bumped by every in-place write through any alias of this storage. */
+  get version(): number {
+    return this.#version;
+  }
+
+  bumpVersion(): void {
+    this.#version++;
+  }
+
+  /** References held by views; the bytes are freed when it reaches zero. */
+  get refCount(): number {
+    return this.#refs;
+  }
+
+  get disposed(): boolean {
+    return this.#allocation === null;
+  }
+
+  /** Byte offset of this storage in `buffer` (a pointer, for WASM kernels). */
+  get ptr(): number {
+    return this.#live().ptr;
+  }
+
+  /** The backing memory (may be replaced when a backend's memory grows). */
+  get buffer(): ArrayBufferLike {
+    return this.#live().buffer;
+  }
+
+  /** A typed view of the whole storage as `dtype` elements. */
+  typed(dtype: DType): TypedArray {
+    const a = this.#live();
+    const v = this.#view;
+    if (v !== null && this.#viewDType === dtype && v.buffer === a.buffer) return v;
+    const n = Math.floor(this.byteLength / itemSize(dtype));
+    const view = typedArrayOf(dtype, a.buffer, a.ptr, n);
+    this.#view = view;
+    this.#viewDType = dtype;
+    return view;
+  }
+
+  retain(): this {
+    this.#live();
+    this.#refs++;
+    return this;
+  }
+
+  /** Drops one reference; frees the bytes when none is left. */
+  release(): void {
+    if (this.#allocation === null) return;
+    if (--this.#refs <= 0) this.#free();
+  }
+
+  /** Frees the bytes now, whatever the reference count. */
+  dispose(): void {
+    if (this.#allocation !== null) this.#free();
+  }
+
+  #free(): void {
+    registry.unregister(this);
+    freeHeld(this.#held);
+    this.#allocation = null;
+    this.#view = null;
+    this.#refs = 0;
+  }
+
+  #live(): Allocation {
+    const a = this.#allocation;
+    if (a === null) throw new RuntimeError("Trying to use a tensor whose memory was disposed");
+    return a;
+  }
+}
