@@ -60,7 +60,8 @@ export interface FuncRef<R extends ValType | undefined = ValType | undefined> {
 
 type CallResult<R> = R extends ValType ? Val<R> : undefined;
 
-class BodyEmitter implements Emitter {
+/** @internal The byte sink of one function body. */
+export class BodyEmitter implements Emitter {
   readonly w = new ByteWriter();
   op(code: number): void {
     this.w.byte(code);
@@ -178,7 +179,10 @@ export class CodeBuilder implements Namespaces {
   block(body: (exit: Label) => void): void;
   block<T extends ValType>(type: T, body: (exit: Label) => void): Val<T>;
   block(a: ValType | ((l: Label) => void), b?: (l: Label) => void): Val<ValType> | undefined {
-    if (typeof a === "function") return this.#structured("block", controlOp.block, undefined, a);
+    if (typeof a === "function") {
+      this.#structured("block", controlOp.block, undefined, a);
+      return undefined;
+    }
     this.#structured("block", controlOp.block, a, b!);
     return valOf(a);
   }
