@@ -1,6 +1,7 @@
 // Float32 emulation of the math PyTorch's AVX2 `normal_fill` runs: `log256_ps` and `sincos256_ps`
-// from avx_mathfun.h (Cephes polynomials, one rounding per instruction) and a correctly rounded
-// float32 fused multiply-add. Each lane is computed alone; results match the vector code bit for bit.
+// from avx_mathfun.h (Cephes polynomials), with each multiply-add fused where GCC contracts it
+// under -mfma, plus a correctly rounded float32 fused multiply-add. One lane at a time; the results
+// match PyTorch 1.13's x86 build bit for bit.
 
 const f32 = Math.fround;
 const scratchF = new Float32Array(1);
@@ -18,17 +19,17 @@ function fromBits(u: number): number {
   return scratchF[0] as number;
 }
 
-const SQRTHF = f32(0.707106781186547524);
+const SQRTHF = f32(Math.SQRT1_2); // cephes_SQRTHF
 const LOG_P0 = f32(7.0376836292e-2);
-const LOG_P1 = f32(-1.1514610310e-1);
-const LOG_P2 = f32(1.1676998740e-1);
+const LOG_P1 = f32(-1.151461031e-1);
+const LOG_P2 = f32(1.167699874e-1);
 const LOG_P3 = f32(-1.2420140846e-1);
 const LOG_P4 = f32(1.4249322787e-1);
 const LOG_P5 = f32(-1.6668057665e-1);
 const LOG_P6 = f32(2.0000714765e-1);
 const LOG_P7 = f32(-2.4999993993e-1);
 const LOG_P8 = f32(3.3333331174e-1);
-const LOG_Q1 = f32(-2.12194440e-4);
+const LOG_Q1 = f32(-2.1219444e-4);
 const LOG_Q2 = f32(0.693359375);
 const MIN_NORM_POS = fromBits(0x00800000);
 
@@ -43,7 +44,7 @@ export function avxLogf(xIn: number): number {
   if (!(xIn > 0)) return Number.NaN;
   let x = Math.max(f32(xIn), MIN_NORM_POS);
   const bits = bitsOf(x);
-  let e = f32(((bits >>> 23) - 0x7f) + 1);
+  let e = f32((bits >>> 23) - 0x7f + 1);
   x = fromBits((bits & ~0x7f800000) | 0x3f000000);
   if (x < SQRTHF) {
     e = f32(e - 1);
@@ -70,8 +71,8 @@ export function avxLogf(xIn: number): number {
 
 const FOPI = f32(1.27323954473516);
 const DP1 = f32(-0.78515625);
-const DP2 = f32(-2.4187564849853515625e-4);
-const DP3 = f32(-3.77489497744594108e-8);
+const DP2 = f32(-2.4187564849853516e-4);
+const DP3 = f32(-3.774894977445941e-8);
 const SINCOF_P0 = f32(-1.9515295891e-4);
 const SINCOF_P1 = f32(8.3321608736e-3);
 const SINCOF_P2 = f32(-1.6666654611e-1);

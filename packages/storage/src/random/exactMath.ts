@@ -72,22 +72,16 @@ function ddDiv(ah: number, al: number, bh: number, bl: number): void {
   ddAdd(rh, rl, q3, 0);
 }
 
-/** Double-double coefficients, interleaved hi/lo, built once. */
-function coefficients(count: number, term: (i: number) => number, sign: (i: number) => number): Float64Array {
-  const out = new Float64Array(2 * count);
-  for (let i = 0; i < count; i++) {
-    ddDiv(sign(i), 0, term(i), 0);
-    out[2 * i] = rh;
-    out[2 * i + 1] = rl;
-  }
-  return out;
+/** Odd reciprocals 1/(2i+1) for 2·atanh(s) = log((1+s)/(1-s)), as double-doubles (hi, lo, ...). */
+const LOG_TERMS = 24;
+const LOG_COEF = new Float64Array(2 * LOG_TERMS);
+for (let i = 0; i < LOG_TERMS; i++) {
+  ddDiv(1, 0, 2 * i + 1, 0);
+  LOG_COEF[2 * i] = rh;
+  LOG_COEF[2 * i + 1] = rl;
 }
 
-/** Odd reciprocals 1/(2i+1) for 2·atanh(s) = log((1+s)/(1-s)). */
-const LOG_TERMS = 24;
-const LOG_COEF = coefficients(LOG_TERMS, (i) => 2 * i + 1, () => 1);
-
-/** Factorials as products of doubles small enough to stay exact (up to 20!). */
+/** n! as a double-double in (rh, rl). */
 function factorialDD(n: number): void {
   rh = 1;
   rl = 0;
@@ -124,7 +118,7 @@ function ddHorner(coef: Float64Array, terms: number, zh: number, zl: number): vo
   rl = al;
 }
 
-const LN2_HI = 0.6931471805599453;
+const LN2_HI = Math.LN2;
 const LN2_LO = 2.3190468138462996e-17;
 const scratch = new Float64Array(1);
 const scratchWords = new Uint32Array(scratch.buffer);

@@ -3,8 +3,9 @@
 // normal_ for contiguous tensors, consuming the stream in the same order PyTorch does.
 
 import { avxLogf, avxSincosf, fmaf, sincosOut } from "./avxMath.js";
-import { MT19937 } from "./mt19937.js";
+import { fma64, logRn, sincosRn, sincosRnOut } from "./exactMath.js";
 import { readState, writeState } from "./generatorState.js";
+import { MT19937 } from "./mt19937.js";
 
 /** Floating dtypes the fill functions write. */
 export type FloatDType = "float32" | "float64";
@@ -32,7 +33,8 @@ const TWO_PI_F32 = f32(2 * Math.PI);
 /** Turns a user seed into PyTorch's unsigned 64-bit seed (negative seeds wrap, as in Python). */
 function toSeed(seed: number | bigint): bigint {
   if (typeof seed === "number") {
-    if (!Number.isInteger(seed)) throw new TypeError(`manual_seed expected an integer, got ${seed}`);
+    if (!Number.isInteger(seed))
+      throw new TypeError(`manual_seed expected an integer, got ${seed}`);
     seed = BigInt(seed);
   }
   if (seed < -(1n << 63n) || seed >= 1n << 64n) {
@@ -141,15 +143,25 @@ export class Generator {
 
   /**
    * Fills `out[outOffset .. outOffset+n)` as `Tensor.uniform_(from, to)` does (so `torch.rand` for
-   * `[0, 1)`): float32 takes 24 bits of one draw, float64 53 bits of two; `x * (to - from) + from`
-   * in the dtype.
+   * `[0, 1)`): float32 takes 24 bits of one draw, float64 53 bits of two; then
+   * `x * (to - from) + from` in the dtype, as one fused multiply-add (GCC contracts it in
+   * PyTorch's x86 build).
    *
    * @example
    * g.uniform_(out, 0, 6, -3, 3, "float32");
    */
-  uniform_(out: OutArray, outOffset: number, n: number, from: number, to: number, dtype: FloatDType): void {
+  uniform_(
+    out: OutArray,
+    outOffset: number,
+    n: number,
+    from: number,
+    to: number,
+    dtype: FloatDType,
+  ): void {
     if (!(from <= to)) {
-      throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+      throw new RangeError(
+        `uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`,
+      );
     }
     if (dtype === "float32") {
       const lo = f32(from);
@@ -157,7 +169,7 @@ export class Generator {
       for (let i = 0; i < n; i++) out[outOffset + i] = fmaf(this.#uniform24(), span, lo);
     } else {
       const span = to - from;
-      for (let i = 0; i < n; i++) out[outOffset + i] = this.#uniform53() * span + from;
+      for (let i = 0; i < n; i++) out[outOffset + i] = fma64(this.#uniform53(), span, from);
     }
   }
 
@@ -167,18 +179,29 @@ export class Generator {
    * n >= 16, PyTorch's `normal_fill`: n uniforms, then Box-Muller on blocks of 16 (the AVX2 kernel
    * for float32, float64 math for float64), the last partial block redrawn and recomputed.
    *
+   * A non-contiguous tensor always takes the scalar path: pass `contiguous = false` and its
+   * elements in the order PyTorch's TensorIterator visits them.
+   *
    * @example
    * g.normal_(out, 0, 40, 0, 1, "float32"); // torch.randn(40)
    */
-  normal_(out: OutArray, outOffset: number, n: number, mean: number, std: number, dtype: FloatDType): void {
+  normal_(
+    out: OutArray,
+    outOffset: number,
+    n: number,
+    mean: number,
+    std: number,
+    dtype: FloatDType,
+    contiguous = true,
+  ): void {
     if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
-    if (n >= 16) {
+    if (n >= 16 && contiguous) {
       if (dtype === "float32") this.#normalFillF32(out, outOffset, n, f32(mean), f32(std));
       else this.#normalFillF64(out, outOffset, n, mean, std);
       return;
     }
     for (let i = 0; i < n; i++) {
-      const v = this.#normalDouble() * std + mean;
+      const v = fma64(this.#normalDouble(), std, mean);
       out[outOffset + i] = dtype === "float32" ? f32(v) : v;
     }
   }
@@ -192,10 +215,10 @@ export class Generator {
     }
     const u1 = this.#uniform53();
     const u2 = this.#uniform53();
-    const r = Math.sqrt(-2 * Math.log(1 - u2));
-    const theta = 2 * Math.PI * u1;
-    this.#nextDouble = r * Math.sin(theta);
-    return r * Math.cos(theta);
+    const r = Math.sqrt(-2 * logRn(1 - u2));
+    sincosRn(2 * Math.PI * u1);
+    this.#nextDouble = r * (sincosRnOut[0] as number);
+    return r * (sincosRnOut[1] as number);
   }
 
   /** `normal_fill_AVX2`: float32 uniforms, then the vector Box-Muller, 16 at a time. */
@@ -227,11 +250,19 @@ export class Generator {
    * @example
    * g.randint_(out, 0, 8, 0, 10); // torch.randint(0, 10, (8,))
    */
-  randint_(out: OutArray, outOffset: number, n: number, low: number | bigint, high: number | bigint): void {
+  randint_(
+    out: OutArray,
+    outOffset: number,
+    n: number,
+    low: number | bigint,
+    high: number | bigint,
+  ): void {
     const lo = BigInt(low);
     const range = BigInt(high) - lo;
     if (range <= 0n) {
-      throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+      throw new RangeError(
+        `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
+      );
     }
     if (range < 1n << 32n) {
       const r = Number(range);
@@ -278,7 +309,8 @@ export class Generator {
     _dtype: FloatDType = "float32",
     pDtype: FloatDType = "float64",
   ): void {
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+    if (!(p >= 0 && p <= 1))
+      throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
     if (pDtype === "float32") {
       const pf = f32(p);
       for (let i = 0; i < n; i++) out[outOffset + i] = this.#uniform24() < pf ? 1 : 0;
@@ -304,7 +336,8 @@ export class Generator {
     const single = probs instanceof Float32Array;
     for (let i = 0; i < n; i++) {
       const p = probs[probsOffset + i] as number;
-      if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli expects all p in [0, 1], but got p=${p}`);
+      if (!(p >= 0 && p <= 1))
+        throw new RangeError(`bernoulli expects all p in [0, 1], but got p=${p}`);
       const u = single ? this.#uniform24() : this.#uniform53();
       out[outOffset + i] = u < p ? 1 : 0;
     }
@@ -330,10 +363,10 @@ function boxMullerF64(data: OutArray, at: number, mean: number, std: number): vo
   for (let j = 0; j < 8; j++) {
     const u1 = 1 - (data[at + j] as number);
     const u2 = data[at + j + 8] as number;
-    const radius = Math.sqrt(-2 * Math.log(u1));
-    const theta = 2 * Math.PI * u2;
-    data[at + j] = radius * Math.cos(theta) * std + mean;
-    data[at + j + 8] = radius * Math.sin(theta) * std + mean;
+    const radius = Math.sqrt(-2 * logRn(u1));
+    sincosRn(2 * Math.PI * u2);
+    data[at + j] = fma64(radius * (sincosRnOut[1] as number), std, mean);
+    data[at + j + 8] = fma64(radius * (sincosRnOut[0] as number), std, mean);
   }
 }
 

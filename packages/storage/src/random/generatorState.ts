@@ -1,7 +1,7 @@
 // Serialization of the CPU generator's state in the byte layout of `torch.get_rng_state()`
 // (`CPUGeneratorImplState`, 5056 bytes, little endian), so states move between PyTorch and here.
 
-import { MT19937, MT_STATE_N } from "./mt19937.js";
+import { MT_STATE_N, type MT19937 } from "./mt19937.js";
 
 /** Size in bytes of PyTorch's CPU generator state. */
 export const STATE_BYTES = 5056;
@@ -32,7 +32,11 @@ export interface CachedNormals {
  * @example
  * const bytes = writeState(mt, null, null); // bytes.length === 5056
  */
-export function writeState(mt: MT19937, nextDouble: number | null, nextFloat: number | null): Uint8Array {
+export function writeState(
+  mt: MT19937,
+  nextDouble: number | null,
+  nextFloat: number | null,
+): Uint8Array {
   const bytes = new Uint8Array(STATE_BYTES);
   const view = new DataView(bytes.buffer);
   view.setBigUint64(OFF_SEED, mt.seed, true);
@@ -79,7 +83,8 @@ export function readState(bytes: Uint8Array, mt: MT19937): CachedNormals {
   for (let i = 0; i < MT_STATE_N; i++) {
     mt.state[i] = Number(view.getBigUint64(OFF_STATE + i * 8, true) & 0xffffffffn);
   }
-  const nextDouble = view.getInt32(OFF_NORMAL_VALID, true) !== 0 ? view.getFloat64(OFF_NORMAL_Y, true) : null;
+  const nextDouble =
+    view.getInt32(OFF_NORMAL_VALID, true) !== 0 ? view.getFloat64(OFF_NORMAL_Y, true) : null;
   const hasFloat = bytes.length === STATE_BYTES && bytes[OFF_FLOAT_VALID] !== 0;
   const nextFloat = hasFloat ? view.getFloat32(OFF_FLOAT_NORMAL, true) : null;
   return { nextDouble, nextFloat };
