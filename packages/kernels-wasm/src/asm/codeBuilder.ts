@@ -5,7 +5,8 @@
 import { ByteWriter } from "./encoding";
 import { makeNamespaces, type Namespaces } from "./namespaces";
 import { controlOp, type ValType, valTypeCode } from "./opcodes";
-import { type Emitter, type MemArg, type Val, valOf } from "./val";
+import { OperandStack } from "./operandStack";
+import type { Emitter, MemArg, Val } from "./val";
 
 /** A local variable (or parameter) of type T. */
 export class Local<T extends ValType> {
@@ -22,22 +23,26 @@ export class Local<T extends ValType> {
 
   /** `local.get`: pushes the local's value. */
   get(): Val<T> {
-    this.#code.emitter.op(controlOp.localGet);
-    this.#code.emitter.u32(this.index);
-    return valOf(this.type);
+    const e = this.#code.emitter;
+    e.op(controlOp.localGet);
+    e.u32(this.index);
+    return e.stack.push(this.type);
   }
 
   /** `local.set`: pops a value into the local. */
-  set(_value?: Val<T>): void {
-    this.#code.emitter.op(controlOp.localSet);
-    this.#code.emitter.u32(this.index);
+  set(value?: Val<T>): void {
+    const e = this.#code.emitter;
+    e.op(controlOp.localSet);
+    e.u32(this.index);
+    e.stack.apply("local.set", [this.type], undefined, [value]);
   }
 
   /** `local.tee`: stores the top of the stack into the local and leaves it there. */
-  tee(_value?: Val<T>): Val<T> {
-    this.#code.emitter.op(controlOp.localTee);
-    this.#code.emitter.u32(this.index);
-    return valOf(this.type);
+  tee(value?: Val<T>): Val<T> {
+    const e = this.#code.emitter;
+    e.op(controlOp.localTee);
+    e.u32(this.index);
+    return e.stack.apply("local.tee", [this.type], this.type, [value]);
   }
 }
 
@@ -48,6 +53,8 @@ export interface Label {
 
 interface Frame extends Label {
   open: boolean;
+  /** Types a branch to this label carries (a block's result; nothing for a loop). */
+  readonly branch: readonly ValType[];
 }
 
 /** A function that `call` can target: its index in the module and its result type. */
@@ -58,11 +65,22 @@ export interface FuncRef<R extends ValType | undefined = ValType | undefined> {
   readonly result: R;
 }
 
+/** `[T, T, …]` of length N for a literal N, else `T[]`. */
+export type Tuple<T, N extends number, R extends T[] = []> = number extends N
+  ? T[]
+  : R["length"] extends N
+    ? R
+    : Tuple<T, N, [T, ...R]>;
+
 type CallResult<R> = R extends ValType ? Val<R> : undefined;
 
 /** @internal The byte sink of one function body. */
 export class BodyEmitter implements Emitter {
   readonly w = new ByteWriter();
+  readonly stack: OperandStack;
+  constructor(result: ValType | undefined) {
+    this.stack = new OperandStack(result);
+  }
   op(code: number): void {
     this.w.byte(code);
   }
@@ -107,7 +125,7 @@ export class BodyEmitter implements Emitter {
  */
 export class CodeBuilder implements Namespaces {
   /** @internal The byte sink; namespaces and locals write through it. */
-  readonly emitter = new BodyEmitter();
+  readonly emitter: BodyEmitter;
   readonly i32;
   readonly i64;
   readonly f32;
@@ -121,8 +139,11 @@ export class CodeBuilder implements Namespaces {
   readonly #localTypes: ValType[] = [];
   readonly #paramCount: number;
   readonly #frames: Frame[] = [];
+  readonly #result: ValType | undefined;
 
-  constructor(params: readonly ValType[]) {
+  constructor(params: readonly ValType[], result?: ValType) {
+    this.emitter = new BodyEmitter(result);
+    this.#result = result;
     this.#paramCount = params.length;
     this.#localTypes.push(...params);
     const ns = makeNamespaces(this.emitter);
@@ -149,9 +170,9 @@ export class CodeBuilder implements Namespaces {
     return new Local(this, this.#localTypes.length - 1, type);
   }
 
-  /** Declares `count` locals of type T. */
-  locals<T extends ValType>(type: T, count: number): Local<T>[] {
-    return Array.from({ length: count }, () => this.local(type));
+  /** Declares `count` locals of type T (a tuple when `count` is a literal). */
+  locals<T extends ValType, N extends number>(type: T, count: N): Tuple<Local<T>, N> {
+    return Array.from({ length: count }, () => this.local(type)) as Tuple<Local<T>, N>;
   }
 
   #structured(
@@ -159,20 +180,23 @@ export class CodeBuilder implements Namespaces {
     opcode: number,
     type: ValType | undefined,
     body: (l: Label) => void,
-  ): void {
+  ): Val<ValType> | undefined {
     this.emitter.op(opcode);
     this.emitter.op(type === undefined ? 0x40 : valTypeCode[type]);
-    const frame: Frame = { kind, open: true };
+    const branch = kind === "loop" || type === undefined ? [] : [type];
+    const frame: Frame = { kind, open: true, branch };
     this.#frames.push(frame);
+    this.emitter.stack.enter(type);
     body(frame);
-    this.#close(frame);
+    return this.#close(frame);
   }
 
-  #close(frame: Frame): void {
+  #close(frame: Frame): Val<ValType> | undefined {
     if (this.#frames.at(-1) !== frame) throw new Error("asm: blocks closed out of order");
     this.#frames.pop();
     frame.open = false;
     this.emitter.op(controlOp.end);
+    return this.emitter.stack.exit();
   }
 
   /** `block … end`: a `br` to its label jumps past the end. */
@@ -183,8 +207,7 @@ export class CodeBuilder implements Namespaces {
       this.#structured("block", controlOp.block, undefined, a);
       return undefined;
     }
-    this.#structured("block", controlOp.block, a, b!);
-    return valOf(a);
+    return this.#structured("block", controlOp.block, a, b!);
   }
 
   /** `loop … end`: a `br` to its label jumps back to the start. */
@@ -193,77 +216,93 @@ export class CodeBuilder implements Namespaces {
   }
 
   /** `if … else … end` on an i32 condition (already pushed, or passed as the token). */
-  if(_cond: Val<"i32"> | undefined, then: (l: Label) => void, otherwise?: (l: Label) => void): void {
+  if(cond: Val<"i32"> | undefined, then: (l: Label) => void, otherwise?: (l: Label) => void): void {
     this.emitter.op(controlOp.if);
     this.emitter.op(0x40);
-    const frame: Frame = { kind: "if", open: true };
+    this.emitter.stack.apply("if", ["i32"], undefined, [cond]);
+    const frame: Frame = { kind: "if", open: true, branch: [] };
     this.#frames.push(frame);
+    this.emitter.stack.enter(undefined);
     then(frame);
     if (otherwise) {
       this.emitter.op(controlOp.else);
+      this.emitter.stack.else();
       otherwise(frame);
     }
     this.#close(frame);
   }
 
-  #depth(label: Label): number {
+  #target(label: Label): { depth: number; frame: Frame } {
     const i = this.#frames.lastIndexOf(label as Frame);
     if (i < 0) throw new Error("asm: branch to a label that is not open here");
-    return this.#frames.length - 1 - i;
+    return { depth: this.#frames.length - 1 - i, frame: this.#frames[i]! };
   }
 
   /** `br`: jumps to a label (end of a block/if, start of a loop). */
-  br(label: Label): void {
+  br(label: Label, value?: Val<ValType>): void {
+    const { depth, frame } = this.#target(label);
     this.emitter.op(controlOp.br);
-    this.emitter.u32(this.#depth(label));
+    this.emitter.u32(depth);
+    this.emitter.stack.apply("br", frame.branch, undefined, [value]);
+    this.emitter.stack.markUnreachable();
   }
 
   /** `br_if`: jumps to a label when the i32 condition is non-zero. */
-  brIf(label: Label, _cond?: Val<"i32">): void {
+  brIf(label: Label, cond?: Val<"i32">): void {
+    const { depth, frame } = this.#target(label);
     this.emitter.op(controlOp.brIf);
-    this.emitter.u32(this.#depth(label));
+    this.emitter.u32(depth);
+    this.emitter.stack.apply("br_if", ["i32"], undefined, [cond]);
+    for (const t of frame.branch) this.emitter.stack.apply("br_if", [t], t);
   }
 
-  /** `return`. */
-  return(_value?: Val<ValType>): void {
+  /** `return`, with the function's result when it has one. */
+  return(value?: Val<ValType>): void {
     this.emitter.op(controlOp.return);
+    const result = this.#result === undefined ? [] : [this.#result];
+    this.emitter.stack.apply("return", result, undefined, [value]);
+    this.emitter.stack.markUnreachable();
   }
 
   /** `unreachable`: traps. */
   unreachable(): void {
     this.emitter.op(controlOp.unreachable);
+    this.emitter.stack.markUnreachable();
   }
 
   /** `drop`: discards the top of the stack. */
-  drop(_value?: Val<ValType>): void {
+  drop(value?: Val<ValType>): void {
     this.emitter.op(controlOp.drop);
+    const t = value?.type ?? this.emitter.stack.peekType(0, "drop");
+    this.emitter.stack.apply("drop", [t], undefined, [value]);
   }
 
   /** `select`: `cond ? a : b` without branching (numeric types and v128). */
-  select<T extends ValType>(a: Val<T>, _b?: Val<T>, _cond?: Val<"i32">): Val<T> {
+  select<T extends ValType>(a?: Val<T>, b?: Val<T>, cond?: Val<"i32">): Val<T> {
     this.emitter.op(controlOp.select);
-    return valOf(a.type);
+    const t = (a?.type ?? this.emitter.stack.peekType(1, "select")) as T;
+    return this.emitter.stack.apply("select", [t, t, "i32"], t, [a, b, cond]);
   }
 
-  /** `call`: calls a function of this module (its arguments already pushed). */
-  call<R extends ValType | undefined>(fn: FuncRef<R>, ..._args: Val<ValType>[]): CallResult<R> {
+  /** `call`: calls a function of this module with its arguments. */
+  call<R extends ValType | undefined>(fn: FuncRef<R>, ...args: Val<ValType>[]): CallResult<R> {
     this.emitter.op(controlOp.call);
     this.emitter.u32(fn.index);
-    return (fn.result === undefined ? undefined : valOf(fn.result)) as CallResult<R>;
+    return this.emitter.stack.apply(`call ${fn.name}`, fn.params, fn.result, args) as CallResult<R>;
   }
 
   /** `memory.size`: the memory's size in 64 KiB pages. */
   memorySize(): Val<"i32"> {
     this.emitter.op(controlOp.memorySize);
     this.emitter.op(0);
-    return valOf("i32");
+    return this.emitter.stack.push("i32");
   }
 
   /** `memory.grow`: grows by a number of pages; yields the old size or -1. */
-  memoryGrow(_pages?: Val<"i32">): Val<"i32"> {
+  memoryGrow(pages?: Val<"i32">): Val<"i32"> {
     this.emitter.op(controlOp.memoryGrow);
     this.emitter.op(0);
-    return valOf("i32");
+    return this.emitter.stack.apply("memory.grow", ["i32"], "i32", [pages]);
   }
 
   /** `local += by` for an i32 local (a pointer or counter step). */
@@ -297,6 +336,7 @@ export class CodeBuilder implements Namespaces {
   /** @internal The encoded body: local declarations, code, `end`. */
   finish(): ByteWriter {
     if (this.#frames.length) throw new Error("asm: function ended inside an open block");
+    this.emitter.stack.finish();
     const out = new ByteWriter();
     const runs: [number, ValType][] = [];
     for (const t of this.#localTypes.slice(this.#paramCount)) {

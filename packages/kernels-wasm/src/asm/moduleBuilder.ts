@@ -121,7 +121,7 @@ export class ModuleBuilder {
   ): FuncRef<R> {
     const names = Object.keys(spec.params);
     const types = names.map((n) => spec.params[n]!);
-    const code = new CodeBuilder(types);
+    const code = new CodeBuilder(types, spec.result);
     const locals: Record<string, Local<ValType>> = {};
     names.forEach((n, i) => {
       locals[n] = code.param(i, types[i]!);

@@ -31,7 +31,7 @@ import {
   v128Stores,
   type ValType,
 } from "./opcodes";
-import { type Emitter, type MemArg, type Val, valOf } from "./val";
+import type { Emitter, MemArg, Val } from "./val";
 
 type ArgVals<A extends readonly ValType[]> = {
   [I in keyof A]?: A[I] extends ValType ? Val<A[I]> : never;
@@ -50,36 +50,34 @@ export type Stores<T extends MemTable, R extends ValType> = {
   readonly [K in keyof T]: (address?: Val<"i32">, value?: Val<R>, m?: MemArg) => void;
 };
 
-function ops<T extends OpTable>(e: Emitter, table: T, simd: boolean): Ops<T> {
-  const out: Record<string, () => Val<ValType>> = {};
-  for (const [name, [code, , result]] of Object.entries(table)) {
-    const token = valOf(result);
-    out[name] = simd
-      ? () => {
-          e.prefixed(prefix.simd, code);
-          return token;
-        }
-      : () => {
-          e.op(code);
-          return token;
-        };
+function ops<T extends OpTable>(e: Emitter, ns: string, table: T, simd: boolean): Ops<T> {
+  const out: Record<string, (...operands: unknown[]) => Val<ValType>> = {};
+  for (const [name, [code, args, result]] of Object.entries(table)) {
+    const what = `${ns}.${name}`;
+    out[name] = (...operands) => {
+      if (simd) e.prefixed(prefix.simd, code);
+      else e.op(code);
+      return e.stack.apply(what, args, result, operands);
+    };
   }
   return out as Ops<T>;
 }
 
 function loads<T extends MemTable, R extends ValType>(
   e: Emitter,
+  ns: string,
   table: T,
   result: R,
   simd: boolean,
 ): Loads<T, R> {
   const out: Record<string, (a?: Val<"i32">, m?: MemArg) => Val<R>> = {};
   for (const [name, [code, natural]] of Object.entries(table)) {
-    out[name] = (_a, m) => {
+    const what = `${ns}.${name}`;
+    out[name] = (a, m) => {
       if (simd) e.prefixed(prefix.simd, code);
       else e.op(code);
       e.memarg(natural, m);
-      return valOf(result);
+      return e.stack.apply(what, ["i32"], result, [a]);
     };
   }
   return out as Loads<T, R>;
@@ -87,16 +85,19 @@ function loads<T extends MemTable, R extends ValType>(
 
 function stores<T extends MemTable, R extends ValType>(
   e: Emitter,
+  ns: string,
   table: T,
-  _value: R,
+  value: R,
   simd: boolean,
 ): Stores<T, R> {
   const out: Record<string, (a?: Val<"i32">, v?: Val<R>, m?: MemArg) => void> = {};
   for (const [name, [code, natural]] of Object.entries(table)) {
-    out[name] = (_a, _v, m) => {
+    const what = `${ns}.${name}`;
+    out[name] = (a, v, m) => {
       if (simd) e.prefixed(prefix.simd, code);
       else e.op(code);
       e.memarg(natural, m);
+      e.stack.apply(what, ["i32", value], undefined, [a, v]);
     };
   }
   return out as Stores<T, R>;
@@ -126,17 +127,17 @@ function lanes<S extends ValType>(
 ): LaneAccess<S> {
   const spec = laneOps[shape];
   return {
-    extractLane(lane) {
+    extractLane(lane, v) {
       checkLane(lane, spec.lanes);
       e.prefixed(prefix.simd, spec.extract);
       e.raw([lane]);
-      return valOf(scalar);
+      return e.stack.apply(`${shape}.extractLane`, ["v128"], scalar, [v]);
     },
-    replaceLane(lane) {
+    replaceLane(lane, v, x) {
       checkLane(lane, spec.lanes);
       e.prefixed(prefix.simd, spec.replace);
       e.raw([lane]);
-      return valOf("v128");
+      return e.stack.apply(`${shape}.replaceLane`, ["v128", scalar], "v128", [v, x]);
     },
     const(values) {
       if (values.length !== spec.lanes) {
@@ -146,7 +147,7 @@ function lanes<S extends ValType>(
       values.forEach((x, i) => write(view, i, x));
       e.prefixed(prefix.simd, simdImmOp.const);
       e.raw(new Uint8Array(view.buffer));
-      return valOf("v128");
+      return e.stack.push("v128");
     },
   };
 }
@@ -216,71 +217,71 @@ export interface Namespaces {
 /** Builds the namespaces over an emitter. */
 export function makeNamespaces(e: Emitter): Namespaces {
   const i32: I32Namespace = Object.assign(
-    ops(e, i32Ops, false),
-    loads(e, i32Loads, "i32", false),
-    stores(e, i32Stores, "i32", false),
+    ops(e, "i32", i32Ops, false),
+    loads(e, "i32", i32Loads, "i32", false),
+    stores(e, "i32", i32Stores, "i32", false),
     {
       const(value: number) {
         e.op(controlOp.i32Const);
         e.s32(value);
-        return valOf("i32");
+        return e.stack.push("i32");
       },
     },
   );
   const i64: I64Namespace = Object.assign(
-    ops(e, i64Ops, false),
-    loads(e, i64Loads, "i64", false),
-    stores(e, i64Stores, "i64", false),
+    ops(e, "i64", i64Ops, false),
+    loads(e, "i64", i64Loads, "i64", false),
+    stores(e, "i64", i64Stores, "i64", false),
     {
       const(value: bigint | number) {
         e.op(controlOp.i64Const);
         e.s64(BigInt(value));
-        return valOf("i64");
+        return e.stack.push("i64");
       },
     },
   );
   const f32: F32Namespace = Object.assign(
-    ops(e, f32Ops, false),
-    loads(e, f32Loads, "f32", false),
-    stores(e, f32Stores, "f32", false),
+    ops(e, "f32", f32Ops, false),
+    loads(e, "f32", f32Loads, "f32", false),
+    stores(e, "f32", f32Stores, "f32", false),
     {
       const(value: number) {
         e.op(controlOp.f32Const);
         e.f32(value);
-        return valOf("f32");
+        return e.stack.push("f32");
       },
     },
   );
   const f64: F64Namespace = Object.assign(
-    ops(e, f64Ops, false),
-    loads(e, f64Loads, "f64", false),
-    stores(e, f64Stores, "f64", false),
+    ops(e, "f64", f64Ops, false),
+    loads(e, "f64", f64Loads, "f64", false),
+    stores(e, "f64", f64Stores, "f64", false),
     {
       const(value: number) {
         e.op(controlOp.f64Const);
         e.f64(value);
-        return valOf("f64");
+        return e.stack.push("f64");
       },
     },
   );
   const v128: V128Namespace = Object.assign(
-    ops(e, v128Ops, true),
-    loads(e, v128Loads, "v128", true),
-    stores(e, v128Stores, "v128", true),
+    ops(e, "v128", v128Ops, true),
+    loads(e, "v128", v128Loads, "v128", true),
+    stores(e, "v128", v128Stores, "v128", true),
     {
       const(bytes: ArrayLike<number>) {
         if (bytes.length !== 16) throw new RangeError(`v128.const takes 16 bytes, got ${bytes.length}`);
         e.prefixed(prefix.simd, simdImmOp.const);
         e.raw(bytes);
-        return valOf("v128");
+        return e.stack.push("v128");
       },
-      shuffle(laneIdx: readonly number[]) {
+      shuffle(laneIdx: readonly number[], a?: Val<"v128">, b?: Val<"v128">) {
         if (laneIdx.length !== 16 || laneIdx.some((l) => !Number.isInteger(l) || l < 0 || l > 31)) {
           throw new RangeError("i8x16.shuffle takes 16 lane indices in [0, 32)");
         }
         e.prefixed(prefix.simd, simdImmOp.shuffle);
         e.raw(laneIdx);
-        return valOf("v128");
+        return e.stack.apply("v128.shuffle", ["v128", "v128"], "v128", [a, b]);
       },
     },
   );
@@ -292,19 +293,19 @@ export function makeNamespaces(e: Emitter): Namespaces {
     f64,
     v128,
     i32x4: Object.assign(
-      ops(e, i32x4Ops, true),
+      ops(e, "i32x4", i32x4Ops, true),
       lanes(e, "i32x4", "i32", (v, i, x) => v.setInt32(i * 4, x, true)),
     ),
     i64x2: Object.assign(
-      ops(e, i64x2Ops, true),
+      ops(e, "i64x2", i64x2Ops, true),
       lanes(e, "i64x2", "i64", (v, i, x) => v.setBigInt64(i * 8, BigInt(x), true)),
     ),
     f32x4: Object.assign(
-      ops(e, f32x4Ops, true),
+      ops(e, "f32x4", f32x4Ops, true),
       lanes(e, "f32x4", "f32", (v, i, x) => v.setFloat32(i * 4, x, true)),
     ),
     f64x2: Object.assign(
-      ops(e, f64x2Ops, true),
+      ops(e, "f64x2", f64x2Ops, true),
       lanes(e, "f64x2", "f64", (v, i, x) => v.setFloat64(i * 8, x, true)),
     ),
     atomic,
@@ -312,26 +313,28 @@ export function makeNamespaces(e: Emitter): Namespaces {
 }
 
 function makeAtomics(e: Emitter): AtomicNamespace {
-  // `at` is the position of the memarg among the method's arguments (after its operands).
+  const I = "i32";
   const mem =
-    (spec: readonly [number, number], at: number) =>
-    (...args: unknown[]): Val<"i32"> => {
-      e.prefixed(prefix.atomic, spec[0]);
-      e.memarg(spec[1], args[at] as MemArg | undefined);
-      return valOf("i32");
+    (name: keyof typeof atomicOps, args: readonly ValType[], result: "i32" | undefined) =>
+    // biome-ignore lint/suspicious/noExplicitAny: one implementation behind several typed signatures
+    (...operands: unknown[]): any => {
+      const [code, natural] = atomicOps[name];
+      e.prefixed(prefix.atomic, code);
+      e.memarg(natural, operands[args.length] as MemArg | undefined);
+      return e.stack.apply(`atomic.${name}`, args, result, operands);
     };
   return {
-    notify: mem(atomicOps.notify, 2),
-    wait32: mem(atomicOps.wait32, 3),
+    notify: mem("notify", [I, I], I),
+    wait32: mem("wait32", [I, I, "i64"], I),
     fence() {
       e.prefixed(prefix.atomic, atomicOps.fence[0]);
       e.raw([0]);
     },
-    i32Load: mem(atomicOps.i32Load, 1),
-    i32Store: mem(atomicOps.i32Store, 2) as AtomicNamespace["i32Store"],
-    i32RmwAdd: mem(atomicOps.i32RmwAdd, 2),
-    i32RmwSub: mem(atomicOps.i32RmwSub, 2),
-    i32RmwXchg: mem(atomicOps.i32RmwXchg, 2),
-    i32RmwCmpxchg: mem(atomicOps.i32RmwCmpxchg, 3),
+    i32Load: mem("i32Load", [I], I),
+    i32Store: mem("i32Store", [I, I], undefined),
+    i32RmwAdd: mem("i32RmwAdd", [I, I], I),
+    i32RmwSub: mem("i32RmwSub", [I, I], I),
+    i32RmwXchg: mem("i32RmwXchg", [I, I], I),
+    i32RmwCmpxchg: mem("i32RmwCmpxchg", [I, I, I], I),
   };
 }

@@ -1,31 +1,15 @@
 // Typed stack-value tokens and memory immediates shared by the instruction builders.
-// A `Val<T>` is a marker returned by every instruction that pushes a value of type T: passing it as
-// an operand documents and type-checks the data flow; the bytes are emitted in call order, so
-// nested calls (`f32x4.add(a.get(), v128.load(p.get()))`) produce correct stack code.
+// A `Val<T>` is a token returned by every instruction that pushes a value of type T: passing it as
+// an operand documents and checks the data flow. Bytes are emitted in call order, so nested calls
+// (`f32x4.add(a.get(), v128.load(p.get()))`) produce correct stack code, and the operand-stack
+// model rejects a token used out of that order.
 
 import type { ValType } from "./opcodes";
+import type { OperandStack } from "./operandStack";
 
 /** A value of type T that has just been pushed on the WebAssembly operand stack. */
 export interface Val<T extends ValType> {
   readonly type: T;
-}
-
-const tokens: { readonly [T in ValType]: Val<T> } = {
-  i32: Object.freeze({ type: "i32" }),
-  i64: Object.freeze({ type: "i64" }),
-  f32: Object.freeze({ type: "f32" }),
-  f64: Object.freeze({ type: "f64" }),
-  v128: Object.freeze({ type: "v128" }),
-};
-
-/**
- * The token of a pushed value of type `type`.
- *
- * @example
- * valOf("i32").type; // "i32"
- */
-export function valOf<T extends ValType>(type: T): Val<T> {
-  return tokens[type];
 }
 
 /** Immediates of a load or store: a constant byte offset and an alignment hint in bytes. */
@@ -38,6 +22,8 @@ export interface MemArg {
 
 /** The byte sink the typed instruction namespaces emit into (implemented by `CodeBuilder`). */
 export interface Emitter {
+  /** The operand-stack model every instruction updates. */
+  readonly stack: OperandStack;
   /** Emits a one-byte opcode. */
   op(code: number): void;
   /** Emits a prefix byte and a LEB128 sub-opcode. */

@@ -1,6 +1,11 @@
 /**
  * Convolution, pooling and resampling over NCHW arrays (1-d ops use H = 1). Inputs are strided;
  * outputs are contiguous and fully overwritten (backward kernels overwrite `gradIn`/`gradW`).
+ *
+ * Spatial sizes come from the arrays: `padding` is the top/left padding, and the bottom/right
+ * padding is whatever the output's (or, backward, the input's) size implies. So PyTorch's
+ * `padding="same"` with an even kernel (one more row at the bottom) and `outputPadding` of a
+ * transposed convolution need no extra parameter.
  */
 import type { NDArray } from "../ndArray.js";
 
@@ -25,6 +30,17 @@ export interface Pool2dParams {
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "bilinear";
 
+export interface InterpolateParams {
+  readonly mode: InterpolateMode;
+  /** bilinear only */
+  readonly alignCorners: boolean;
+  /**
+   * The scale factors (output / input) the user gave for H and W, 0 where none: PyTorch maps
+   * output to input positions with `1 / scale` when given, else with `inSize / outSize`.
+   */
+  readonly scales: readonly [number, number];
+}
+
 export interface ConvKernels {
   /** x [N, C, H, W], w [O, C/groups, kH, kW] → out [N, O, oH, oW] (no bias). */
   conv2d(x: NDArray, w: NDArray, p: Conv2dParams, out: NDArray): void;
@@ -40,12 +56,7 @@ export interface ConvKernels {
   /** Adaptive average pooling to `out`'s spatial size. */
   adaptiveAvgPool2d(x: NDArray, out: NDArray): void;
   adaptiveAvgPool2dBackward(gradOut: NDArray, gradIn: NDArray): void;
-  /** Resampling to `out`'s spatial size (`alignCorners` for bilinear). */
-  interpolate(x: NDArray, mode: InterpolateMode, alignCorners: boolean, out: NDArray): void;
-  interpolateBackward(
-    gradOut: NDArray,
-    mode: InterpolateMode,
-    alignCorners: boolean,
-    gradIn: NDArray,
-  ): void;
+  /** Resampling to `out`'s spatial size. */
+  interpolate(x: NDArray, p: InterpolateParams, out: NDArray): void;
+  interpolateBackward(gradOut: NDArray, p: InterpolateParams, gradIn: NDArray): void;
 }

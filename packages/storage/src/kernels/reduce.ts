@@ -1,7 +1,11 @@
 /**
  * Reductions and scans. For `reduce`, `out` has `x`'s rank with size 1 on every reduced dim
  * (keepdim layout): the kernel reduces over each dim `d` with `out.shape[d] === 1 !==
- * x.shape[d]`. `mean`, `var`, `std` compute in `out`'s floating dtype.
+ * x.shape[d]`. `x` has `out`'s dtype (the op layer casts first), except for `all`/`any`, which
+ * read any dtype as truthiness into a `bool` (or `uint8`) `out`. An empty reduction gives the
+ * identity (sum 0, prod 1, all true, any false; mean, var NaN; logsumexp -inf). `mean`, `var`,
+ * `std` compute in `out`'s floating dtype. Scans, softmax and `argReduce` get a `dim` in
+ * `[0, x.ndim)`, `x.ndim >= 1`.
  */
 import type { NDArray } from "../ndArray.js";
 
@@ -14,7 +18,11 @@ export interface ReduceKernels {
   variance(x: NDArray, correction: number, takeSqrt: boolean, out: NDArray): void;
   /** `p`-norm over the reduced dims (`p` may be Infinity, -Infinity, 0). */
   norm(x: NDArray, p: number, out: NDArray): void;
-  /** Max/min along `dim` with its first index (`values` may be null): `max(dim)`, `argmax`. */
+  /**
+   * Max/min along `dim` (size > 0) with its first index (`values` may be null): `max(dim)`,
+   * `argmax`. NaN counts as the extreme (the first NaN wins). `values` (x's dtype) and `indices`
+   * (int64) have the keepdim layout: `x`'s shape with size 1 on `dim`.
+   */
   argReduce(
     x: NDArray,
     dim: number,
@@ -22,7 +30,7 @@ export interface ReduceKernels {
     values: NDArray | null,
     indices: NDArray,
   ): void;
-  /** Inclusive scan along `dim` into `out` (same shape). */
+  /** Inclusive scan along `dim` into `out` (same shape and dtype), accumulated in float64. */
   cumsum(x: NDArray, dim: number, out: NDArray): void;
   cumprod(x: NDArray, dim: number, out: NDArray): void;
   /** Numerically stable softmax / log-softmax along `dim` (same shape and dtype). */

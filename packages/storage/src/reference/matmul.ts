@@ -20,8 +20,8 @@ export const referenceMatmul: MatmulKernels = {
         acc.fill(0);
         const aRow = a.offset + bi * sab + i * sam;
         for (let k = 0; k < K; k++) {
+          // No skip of zero entries: 0 * NaN and 0 * inf are NaN, as in PyTorch's BLAS.
           const av = ad[aRow + k * sak]!;
-          if (av === 0) continue;
           let bo = b.offset + bi * sbb + k * sbk;
           for (let j = 0; j < N; j++, bo += sbn) acc[j]! += av * bd[bo]!;
         }

@@ -1,0 +1,204 @@
+// The runtime face of the generated kernels: one compiled kernel module instantiated over a
+// `WasmHeap`, with thin typed wrappers (pointers are byte addresses from the heap; counts and
+// strides are in elements). This is what a `Backend` built on this package calls.
+
+import { detectFeatures, type WasmFeatures } from "./features";
+import type { FloatDType } from "./kernels/dtype";
+import type { BinaryOp, MulAddLayout, UnaryOp } from "./kernels/elementwise";
+import { gemmConfigs, gemmWorkspaceBytes } from "./kernels/gemm";
+import { buildKernelModule, type F64UnaryOp, type KernelExports } from "./kernels/kernelModule";
+import type { ReduceOp } from "./kernels/reduce";
+import { type HeapOptions, WasmHeap } from "./memory";
+import { type WasmModule, wasmApi } from "./wasmApi";
+
+/** Options of `WasmKernels.create`. */
+export interface WasmKernelsOptions extends HeapOptions {
+  /** An existing heap to run on; its memory must be shared iff `shared` is. */
+  readonly heap?: WasmHeap;
+}
+
+/** Strides and accumulation of a matmul; strides default to contiguous row-major. */
+export interface MatmulLayout {
+  /** Element strides of A (row, column); default (k, 1). Use (1, m) for a transposed A. */
+  readonly rsa?: number;
+  readonly csa?: number;
+  /** Element strides of B (row, column); default (n, 1). Use (1, k) for a transposed B. */
+  readonly rsb?: number;
+  readonly csb?: number;
+  /** Row stride of C in elements; default n. C's column stride is 1. */
+  readonly rsc?: number;
+  /** Add into C instead of overwriting it. Default false. */
+  readonly accumulate?: boolean;
+}
+
+const compiled = new Map<boolean, WasmModule>();
+
+function sharedOf(options: WasmKernelsOptions): boolean {
+  if (!options.heap) return options.shared ?? false;
+  const buffer: unknown = options.heap.memory.buffer;
+  return typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer;
+}
+
+function kernelModule(shared: boolean): WasmModule {
+  let mod = compiled.get(shared);
+  if (!mod) {
+    mod = new (wasmApi().Module)(buildKernelModule({ shared }));
+    compiled.set(shared, mod);
+  }
+  return mod;
+}
+
+/**
+ * WASM SIMD kernels over one heap.
+ *
+ * @example
+ * const k = WasmKernels.create();
+ * const a = k.heap.alloc(4 * 6), b = k.heap.alloc(4 * 6), c = k.heap.alloc(4 * 4);
+ * k.matmul("f32", 2, 2, 3, a, b, c); // C[2,2] = A[2,3] @ B[3,2]
+ */
+export class WasmKernels {
+  /** The heap whose memory the kernels read and write. */
+  readonly heap: WasmHeap;
+  /** What the runtime supports. */
+  readonly features: WasmFeatures;
+  /** The module's exports, for callers that need a kernel without a wrapper. */
+  readonly raw: KernelExports;
+  readonly #gemmWork: Partial<Record<FloatDType, number>> = {};
+
+  private constructor(heap: WasmHeap, module: WasmModule) {
+    const api = wasmApi();
+    this.heap = heap;
+    this.features = detectFeatures();
+    const imports = { env: { memory: heap.memory, log: Math.log } };
+    this.raw = new api.Instance(module, imports).exports as unknown as KernelExports;
+  }
+
+  /** Compiles (once per process) and instantiates the kernels synchronously. */
+  static create(options: WasmKernelsOptions = {}): WasmKernels {
+    const features = detectFeatures();
+    if (!features.simd) throw new Error("@x/kernels-wasm: this runtime lacks WebAssembly SIMD128");
+    const shared = sharedOf(options);
+    const heap = options.heap ?? new WasmHeap({ ...options, shared });
+    return new WasmKernels(heap, kernelModule(shared));
+  }
+
+  /** Like `create`, compiling asynchronously (browsers limit synchronous compilation). */
+  static async createAsync(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
+    const shared = sharedOf(options);
+    if (!compiled.has(shared)) {
+      compiled.set(shared, await wasmApi().compile(buildKernelModule({ shared })));
+    }
+    return WasmKernels.create(options);
+  }
+
+  #work(d: FloatDType): number {
+    let w = this.#gemmWork[d];
+    if (w === undefined) {
+      w = this.heap.alloc(gemmWorkspaceBytes(gemmConfigs[d]));
+      this.#gemmWork[d] = w;
+    }
+    return w;
+  }
+
+  /**
+   * C[m,n] = A[m,k] @ B[k,n] (or C += … with `accumulate`), any element strides for A and B.
+   *
+   * @example
+   * k.matmul("f32", m, n, kk, a, b, c, { rsb: 1, csb: kk }); // C = A @ Bᵀ for a row-major B[n,k]
+   */
+  matmul(
+    d: FloatDType,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    layout: MatmulLayout = {},
+  ): void {
+    const rsc = layout.rsc ?? n;
+    const accumulate = layout.accumulate ?? false;
+    if (k === 0 && !accumulate) {
+      const v = d === "f32" ? this.heap.views.f32 : this.heap.views.f64;
+      const base = c / (d === "f32" ? 4 : 8);
+      for (let i = 0; i < m; i++) v.fill(0, base + i * rsc, base + i * rsc + n);
+      return;
+    }
+    const fn = this.raw[`gemm_${d}`];
+    fn(
+      m,
+      n,
+      k,
+      a,
+      layout.rsa ?? k,
+      layout.csa ?? 1,
+      b,
+      layout.rsb ?? n,
+      layout.csb ?? 1,
+      c,
+      rsc,
+      accumulate ? 1 : 0,
+      this.#work(d),
+    );
+  }
+
+  /** out[i] = a[i] ∘ b[i] for i < n. */
+  binary(op: BinaryOp, d: FloatDType, a: number, b: number, out: number, n: number): void {
+    this.raw[`binary_${op}_${d}_vv`](a, b, out, n);
+  }
+
+  /** out[i] = a[i] ∘ s for i < n. */
+  binaryScalar(op: BinaryOp, d: FloatDType, a: number, s: number, out: number, n: number): void {
+    this.raw[`binary_${op}_${d}_vs`](a, s, out, n);
+  }
+
+  /** out[i] = s ∘ b[i] for i < n. */
+  scalarBinary(op: BinaryOp, d: FloatDType, s: number, b: number, out: number, n: number): void {
+    this.raw[`binary_${op}_${d}_sv`](s, b, out, n);
+  }
+
+  /** out[i] = op(x[i]) for i < n (`exp` is f32 only). */
+  unary(op: UnaryOp, d: FloatDType, x: number, out: number, n: number): void {
+    if (d === "f64" && op === "exp") throw new Error("unary exp: no f64 WASM kernel");
+    this.raw[`unary_${op as F64UnaryOp}_${d}`](x, out, n);
+  }
+
+  /**
+   * out[i] = a[i] * b + c for i < n; `layout` says which of b and c are pointers (v) or numbers
+   * (s): "vvv", "vsv", "vvs" or "vss".
+   */
+  mulAdd(
+    d: FloatDType,
+    layout: MulAddLayout,
+    a: number,
+    b: number,
+    c: number,
+    out: number,
+    n: number,
+  ): void {
+    this.raw[`mulAdd_${d}_${layout}`](a, b, c, out, n);
+  }
+
+  /** Reduces x viewed as [outer, r, inner] over its middle axis into out [outer, inner]. */
+  reduce(
+    op: ReduceOp,
+    d: FloatDType,
+    x: number,
+    out: number,
+    outer: number,
+    r: number,
+    inner: number,
+  ): void {
+    this.raw[`reduce_${op}_${d}`](x, out, outer, r, inner);
+  }
+
+  /** Softmax over each row of a contiguous f32 [rows, cols] block (out may be x). */
+  softmax(x: number, out: number, rows: number, cols: number): void {
+    this.raw.softmax_f32(x, out, rows, cols);
+  }
+
+  /** Log-softmax over each row of a contiguous f32 [rows, cols] block (out may be x). */
+  logSoftmax(x: number, out: number, rows: number, cols: number): void {
+    this.raw.logSoftmax_f32(x, out, rows, cols);
+  }
+}
