@@ -64,3 +64,24 @@ describe("NDArray views", () => {
     );
   });
 });
+
+describe("NDArray in-place raw ops", () => {
+  it("write through aliases and bump the version counter", () => {
+    const a = fromArray([1, 2, 3, 4]);
+    const v = a.view(2, 2);
+    v.mul_(2).add_(fromArray([1, 1]), 0.5);
+    expect(a.toArray()).toEqual([2.5, 4.5, 6.5, 8.5]);
+    expect(a.storage.version).toBe(2);
+    v.select(1, 0).fill_(0);
+    expect(a.toArray()).toEqual([0, 4.5, 0, 8.5]);
+    a.clamp_(1, 5);
+    expect(a.toArray()).toEqual([1, 4.5, 1, 5]);
+    a.copy_(fromArray([9]));
+    expect(a.toArray()).toEqual([9, 9, 9, 9]);
+    expect(a.storage.version).toBe(5);
+    const i = fromArray([1, 2], "int64");
+    expect(() => i.add_(0.5)).toThrow("result type Float can't be cast to the desired output type Long");
+    expect(i.toArray()).toEqual([1, 2]);
+    expect(i.storage.version).toBe(0);
+  });
+});

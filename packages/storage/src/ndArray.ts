@@ -19,6 +19,8 @@ import {
   shapeStr,
   viewStrides,
 } from "./shape.js";
+import { binary, cast, clone, copyInto, unary, unaryParam, where } from "./ops/elementwise.js";
+import { bernoulli_, normal_, uniform_ } from "./ops/random.js";
 import { Storage } from "./storage.js";
 
 /** Nested JS arrays of numbers or booleans, as `tolist()` returns and `fromArray` accepts. */
@@ -393,6 +395,134 @@ export class NDArray {
     return build(0, 0);
   }
 
+  // In-place raw ops: they write through this view (and every alias of its storage), bump the
+  // storage's version counter, and record nothing in any graph.
+
+  /** Every element set to `value`. */
+  fill_(value: number | boolean): this {
+    copyInto(this, value);
+    return this;
+  }
+
+  zero_(): this {
+    return this.fill_(0);
+  }
+
+  /** Copies `src` (broadcast, converted to this dtype) into this array. */
+  copy_(src: NDArray): this {
+    copyInto(this, src);
+    return this;
+  }
+
+  /** `this += alpha * other`. */
+  add_(other: NDArray | number, alpha = 1): this {
+    const o = alpha === 1 ? other : scaled(other, alpha);
+    binary("add", this, o, this);
+    if (o !== other && o instanceof NDArray) o.dispose();
+    return this;
+  }
+
+  /** `this -= alpha * other`. */
+  sub_(other: NDArray | number, alpha = 1): this {
+    const o = alpha === 1 ? other : scaled(other, alpha);
+    binary("sub", this, o, this);
+    if (o !== other && o instanceof NDArray) o.dispose();
+    return this;
+  }
+
+  mul_(other: NDArray | number): this {
+    binary("mul", this, other, this);
+    return this;
+  }
+
+  div_(other: NDArray | number): this {
+    binary("div", this, other, this);
+    return this;
+  }
+
+  pow_(exponent: NDArray | number): this {
+    binary("pow", this, exponent, this);
+    return this;
+  }
+
+  /** Clamps into `[min, max]` (either may be omitted). */
+  clamp_(min?: number | null, max?: number | null): this {
+    unaryParam("clamp", this, min ?? Number.NaN, max ?? Number.NaN, this);
+    return this;
+  }
+
+  neg_(): this {
+    unary("neg", this, this);
+    return this;
+  }
+
+  abs_(): this {
+    unary("abs", this, this);
+    return this;
+  }
+
+  sqrt_(): this {
+    unary("sqrt", this, this);
+    return this;
+  }
+
+  exp_(): this {
+    unary("exp", this, this);
+    return this;
+  }
+
+  /** `this += value * t1 * t2`. */
+  addcmul_(t1: NDArray, t2: NDArray, value = 1): this {
+    const prod = binary("mul", t1, t2);
+    this.add_(prod, value);
+    prod.dispose();
+    return this;
+  }
+
+  /** `this += value * t1 / t2`. */
+  addcdiv_(t1: NDArray, t2: NDArray, value = 1): this {
+    const q = binary("div", t1, t2);
+    this.add_(q, value);
+    q.dispose();
+    return this;
+  }
+
+  /** Sets elements where `mask` is true to `value`. */
+  maskedFill_(mask: NDArray, value: number): this {
+    const filled = where(mask, value, this);
+    copyInto(this, filled);
+    filled.dispose();
+    return this;
+  }
+
+  /** Uniform values in `[from, to)` from PyTorch's generator. */
+  uniform_(from = 0, to = 1): this {
+    uniform_(this, from, to);
+    return this;
+  }
+
+  /** Normal values from PyTorch's generator. */
+  normal_(mean = 0, std = 1): this {
+    normal_(this, mean, std);
+    return this;
+  }
+
+  /** 1 with probability `p`, else 0. */
+  bernoulli_(p = 0.5): this {
+    bernoulli_(this, p);
+    return this;
+  }
+
+  /** A contiguous copy. */
+  clone(): NDArray {
+    return clone(this);
+  }
+
+  /** A copy converted to `dtype` (this array itself, another reference, when equal). */
+  to(dtype: DType): NDArray {
+    return dtype === this.dtype ? this.asStrided(this.shape, this.strides) : cast(this, dtype);
+  }
+
   /** Drops this array's reference to its storage (freed when no view is left). */
   dispose(): void {
     this.storage.release();
@@ -406,6 +536,10 @@ export class NDArray {
   toString(): string {
     return formatTensor(this.toArray(), this.shape, this.dtype);
   }
+}
+
+function scaled(x: NDArray | number, alpha: number): NDArray | number {
+  return typeof x === "number" ? x * alpha : binary("mul", x, alpha);
 }
 
 /** Accepts sizes given as `(2, 4)` or `([2, 4])`. */
