@@ -33,7 +33,10 @@ function validates(build: (m: ModuleBuilder) => void): boolean {
 
 function simdModule(m: ModuleBuilder): void {
   m.func({ name: "f", params: {}, result: "f32" }, (b) => {
-    b.f32x4.extractLane(0, b.f32x4.add(b.f32x4.splat(b.f32.const(1)), b.v128.const(new Uint8Array(16))));
+    b.f32x4.extractLane(
+      0,
+      b.f32x4.add(b.f32x4.splat(b.f32.const(1)), b.v128.const(new Uint8Array(16))),
+    );
   });
 }
 

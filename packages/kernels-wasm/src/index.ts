@@ -2,6 +2,7 @@
 // allocator over WebAssembly memory, and runtime feature detection.
 
 export * from "./asm/index";
+export { createWasmBackend, type WasmBackend, wasmAccelerated } from "./backend/wasmBackend";
 export { detectFeatures, type WasmFeatures } from "./features";
 export { type DTypeInfo, dtypes, type FloatDType } from "./kernels/dtype";
 export {
@@ -33,5 +34,5 @@ export {
   WasmHeap,
   WasmOutOfMemoryError,
 } from "./memory";
-export { type MatmulLayout, WasmKernels, type WasmKernelsOptions } from "./wasmKernels";
 export { getWasmApi, type WasmApi, type WasmMemory, wasmApi } from "./wasmApi";
+export { type MatmulLayout, WasmKernels, type WasmKernelsOptions } from "./wasmKernels";

@@ -230,7 +230,11 @@ export class WasmHeap {
     const needPages = Math.ceil((end - have) / PAGE_BYTES);
     const maxPages = this.#maxBytes / PAGE_BYTES;
     // Grow geometrically (by half the current size, capped at 1 GiB) to amortise growth.
-    const want = Math.min(Math.max(needPages, Math.ceil(havePages / 2)), 16384, maxPages - havePages);
+    const want = Math.min(
+      Math.max(needPages, Math.ceil(havePages / 2)),
+      16384,
+      maxPages - havePages,
+    );
     try {
       this.memory.grow(Math.max(want, needPages));
     } catch {

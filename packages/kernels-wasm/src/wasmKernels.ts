@@ -31,7 +31,8 @@ export interface MatmulLayout {
   readonly accumulate?: boolean;
 }
 
-const compiled = new Map<boolean, WasmModule>();
+/** Compiled modules by (shared, relaxed SIMD). */
+const compiled = new Map<string, WasmModule>();
 
 function sharedOf(options: WasmKernelsOptions): boolean {
   if (!options.heap) return options.shared ?? false;
@@ -39,11 +40,17 @@ function sharedOf(options: WasmKernelsOptions): boolean {
   return typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer;
 }
 
+function moduleOptions(shared: boolean) {
+  const relaxedSimd = detectFeatures().relaxedSimd;
+  return { key: `${shared}/${relaxedSimd}`, options: { shared, relaxedSimd } };
+}
+
 function kernelModule(shared: boolean): WasmModule {
-  let mod = compiled.get(shared);
+  const { key, options } = moduleOptions(shared);
+  let mod = compiled.get(key);
   if (!mod) {
-    mod = new (wasmApi().Module)(buildKernelModule({ shared }));
-    compiled.set(shared, mod);
+    mod = new (wasmApi().Module)(buildKernelModule(options));
+    compiled.set(key, mod);
   }
   return mod;
 }
@@ -84,10 +91,8 @@ export class WasmKernels {
 
   /** Like `create`, compiling asynchronously (browsers limit synchronous compilation). */
   static async createAsync(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
-    const shared = sharedOf(options);
-    if (!compiled.has(shared)) {
-      compiled.set(shared, await wasmApi().compile(buildKernelModule({ shared })));
-    }
+    const { key, options: built } = moduleOptions(sharedOf(options));
+    if (!compiled.has(key)) compiled.set(key, await wasmApi().compile(buildKernelModule(built)));
     return WasmKernels.create(options);
   }
 

@@ -321,7 +321,8 @@ export class CodeBuilder implements Namespaces {
     step: number | Local<"i32">,
     body: (exit: Label) => void,
   ): void {
-    const push = (x: number | Local<"i32">) => (typeof x === "number" ? this.i32.const(x) : x.get());
+    const push = (x: number | Local<"i32">) =>
+      typeof x === "number" ? this.i32.const(x) : x.get();
     i.set(push(from));
     this.block((exit) => {
       this.brIf(exit, this.i32.geS(i.get(), push(to)));

@@ -30,11 +30,7 @@ describe("ByteWriter LEB128", () => {
 
   it("encodes signed 64-bit integers", () => {
     expect(hex(new ByteWriter().s64(-1n))).toEqual(["7f"]);
-    expect(hex(new ByteWriter().s64(2n ** 63n - 1n))).toEqual([
-      ...Array(8).fill("ff"),
-      "ff",
-      "00",
-    ]);
+    expect(hex(new ByteWriter().s64(2n ** 63n - 1n))).toEqual([...Array(8).fill("ff"), "ff", "00"]);
     expect(hex(new ByteWriter().s64(-(2n ** 63n)))).toEqual([...Array(9).fill("80"), "7f"]);
   });
 

@@ -2,7 +2,7 @@
 
 export { CodeBuilder, type FuncRef, type Label, Local } from "./codeBuilder";
 export { ByteWriter } from "./encoding";
-export { type MemoryLimits, ModuleBuilder, type FuncSpec, type ParamLocals } from "./moduleBuilder";
+export { type FuncSpec, type MemoryLimits, ModuleBuilder, type ParamLocals } from "./moduleBuilder";
 export type {
   AtomicNamespace,
   F32Namespace,

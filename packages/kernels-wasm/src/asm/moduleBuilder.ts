@@ -22,7 +22,9 @@ export interface FuncSpec<P extends Record<string, ValType>, R extends ValType |
 }
 
 /** The parameters of a function as typed locals, by name. */
-export type ParamLocals<P extends Record<string, ValType>> = { readonly [K in keyof P]: Local<P[K]> };
+export type ParamLocals<P extends Record<string, ValType>> = {
+  readonly [K in keyof P]: Local<P[K]>;
+};
 
 const section = {
   type: 1,
@@ -77,7 +79,8 @@ export class ModuleBuilder {
   }
 
   #export(name: string, kind: number, index: number): void {
-    if (this.#exportNames.has(name)) throw new Error(`asm: duplicate export ${JSON.stringify(name)}`);
+    if (this.#exportNames.has(name))
+      throw new Error(`asm: duplicate export ${JSON.stringify(name)}`);
     this.#exportNames.add(name);
     this.#exports.push(new ByteWriter().name(name).byte(kind).u32(index));
   }

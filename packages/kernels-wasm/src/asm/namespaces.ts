@@ -26,10 +26,10 @@ import {
   type OpTable,
   prefix,
   simdImmOp,
+  type ValType,
   v128Loads,
   v128Ops,
   v128Stores,
-  type ValType,
 } from "./opcodes";
 import type { Emitter, MemArg, Val } from "./val";
 
@@ -144,7 +144,9 @@ function lanes<S extends ValType>(
         throw new RangeError(`${shape}.const takes ${spec.lanes} lanes, got ${values.length}`);
       }
       const view = new DataView(new ArrayBuffer(16));
-      values.forEach((x, i) => write(view, i, x));
+      values.forEach((x, i) => {
+        write(view, i, x);
+      });
       e.prefixed(prefix.simd, simdImmOp.const);
       e.raw(new Uint8Array(view.buffer));
       return e.stack.push("v128");
@@ -185,7 +187,12 @@ export type F64x2Namespace = Ops<typeof f64x2Ops> & LaneAccess<"f64">;
 /** `b.atomic`: the i32 atomics, wait/notify and fence (meaningful on a shared memory). */
 export interface AtomicNamespace {
   notify(address?: Val<"i32">, count?: Val<"i32">, m?: MemArg): Val<"i32">;
-  wait32(address?: Val<"i32">, expected?: Val<"i32">, timeoutNs?: Val<"i64">, m?: MemArg): Val<"i32">;
+  wait32(
+    address?: Val<"i32">,
+    expected?: Val<"i32">,
+    timeoutNs?: Val<"i64">,
+    m?: MemArg,
+  ): Val<"i32">;
   fence(): void;
   i32Load(address?: Val<"i32">, m?: MemArg): Val<"i32">;
   i32Store(address?: Val<"i32">, value?: Val<"i32">, m?: MemArg): void;
@@ -270,7 +277,8 @@ export function makeNamespaces(e: Emitter): Namespaces {
     stores(e, "v128", v128Stores, "v128", true),
     {
       const(bytes: ArrayLike<number>) {
-        if (bytes.length !== 16) throw new RangeError(`v128.const takes 16 bytes, got ${bytes.length}`);
+        if (bytes.length !== 16)
+          throw new RangeError(`v128.const takes 16 bytes, got ${bytes.length}`);
         e.prefixed(prefix.simd, simdImmOp.const);
         e.raw(bytes);
         return e.stack.push("v128");
@@ -316,7 +324,6 @@ function makeAtomics(e: Emitter): AtomicNamespace {
   const I = "i32";
   const mem =
     (name: keyof typeof atomicOps, args: readonly ValType[], result: "i32" | undefined) =>
-    // biome-ignore lint/suspicious/noExplicitAny: one implementation behind several typed signatures
     (...operands: unknown[]): any => {
       const [code, natural] = atomicOps[name];
       e.prefixed(prefix.atomic, code);

@@ -56,7 +56,12 @@ export class OperandStack {
     result: R,
     given?: readonly unknown[],
   ): Val<R>;
-  apply(what: string, args: readonly ValType[], result: undefined, given?: readonly unknown[]): undefined;
+  apply(
+    what: string,
+    args: readonly ValType[],
+    result: undefined,
+    given?: readonly unknown[],
+  ): undefined;
   apply(
     what: string,
     args: readonly ValType[],
@@ -108,7 +113,9 @@ export class OperandStack {
         throw new Error(`asm: ${what}: body leaves ${extra} values, expected ${want - f.height}`);
       }
       if (f.result !== undefined && this.#values.at(-1)!.type !== f.result) {
-        throw new Error(`asm: ${what}: body leaves ${this.#values.at(-1)!.type}, expected ${f.result}`);
+        throw new Error(
+          `asm: ${what}: body leaves ${this.#values.at(-1)!.type}, expected ${f.result}`,
+        );
       }
     }
     this.#values.length = f.height;

@@ -63,11 +63,23 @@ describe("elementwise binary kernels", () => {
           const pb = put(d, b);
           const out = put(d, new Array(n).fill(0));
           k.binary(op, d, pa, pb, out, n);
-          same(get(d, out, n), a.map((x, i) => r(ref[op](x, b[i]!))), `${d} ${op} vv n=${n}`);
+          same(
+            get(d, out, n),
+            a.map((x, i) => r(ref[op](x, b[i]!))),
+            `${d} ${op} vv n=${n}`,
+          );
           k.binaryScalar(op, d, pa, s, out, n);
-          same(get(d, out, n), a.map((x) => r(ref[op](x, s))), `${d} ${op} vs n=${n}`);
+          same(
+            get(d, out, n),
+            a.map((x) => r(ref[op](x, s))),
+            `${d} ${op} vs n=${n}`,
+          );
           k.scalarBinary(op, d, s, pb, out, n);
-          same(get(d, out, n), b.map((y) => r(ref[op](s, y))), `${d} ${op} sv n=${n}`);
+          same(
+            get(d, out, n),
+            b.map((y) => r(ref[op](s, y))),
+            `${d} ${op} sv n=${n}`,
+          );
         }
       }
     });
@@ -117,11 +129,25 @@ describe("elementwise unary kernels", () => {
   it("f32 exp is within 2 ulp and handles over/underflow, infinities and NaN", () => {
     const xs = [
       ...Array.from({ length: 2001 }, (_, i) => -100 + i * 0.0945),
-      0, -0, 1e-8, 88.7, 88.8, 100, -87.3, -103, -104, -110,
-      Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY,
+      0,
+      -0,
+      1e-8,
+      88.7,
+      88.8,
+      100,
+      -87.3,
+      -103,
+      -104,
+      -110,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
     ].map(Math.fround);
     const px = put("f32", xs);
-    const out = put("f32", xs.map(() => 0));
+    const out = put(
+      "f32",
+      xs.map(() => 0),
+    );
     k.unary("exp", "f32", px, out, xs.length);
     const got = get("f32", out, xs.length);
     xs.forEach((x, i) => {

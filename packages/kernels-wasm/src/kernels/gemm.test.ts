@@ -63,7 +63,9 @@ function check(d: FloatDType, c: Case) {
       const tol = (d === "f32" ? 2e-7 : 1e-15) * (mag + 1e-30) * Math.sqrt(kk + 1) * 4;
       const diff = Math.abs(got[pc / E + idx]! - want);
       if (diff > tol) {
-        throw new Error(`${d} ${JSON.stringify(c)}: C[${i},${j}] = ${got[pc / E + idx]}, want ${want}`);
+        throw new Error(
+          `${d} ${JSON.stringify(c)}: C[${i},${j}] = ${got[pc / E + idx]}, want ${want}`,
+        );
       }
     }
   }

@@ -23,10 +23,12 @@ export interface GemmConfig {
   readonly mc: number;
   readonly kc: number;
   readonly nc: number;
+  /** Accumulate with relaxed-SIMD fused multiply-add (only where the runtime validates it). */
+  readonly relaxed?: boolean;
 }
 
 /**
- * The tuned configurations (bench/matmul.mjs). 6×8 f32 tiles keep 12 accumulators, 2 B vectors
+ * The tuned configurations (bench/kernels.mjs). 6×8 f32 tiles keep 12 accumulators, 2 B vectors
  * and a broadcast A in the 15 XMM registers V8 allocates (one accumulator spills; 4×8, 5×8 and
  * 4×12 measure within noise). kUnroll stays 1: TurboFan sinks pure arithmetic below the
  * (effect-ordered) loads of later unrolled steps, which multiplies live registers and spills.
@@ -79,7 +81,8 @@ export function emitMicroKernel(m: ModuleBuilder, name: string, cfg: GemmConfig,
           av.set(t.loadSplat(p.ap.get(), { offset: i * E }));
           for (let j = 0; j < NRV; j++) {
             const a = acc[i]![j]!;
-            a.set(t.vec.add(a.get(), t.vec.mul(av.get(), bv[j]!.get())));
+            if (cfg.relaxed) a.set(t.vec.relaxedMadd(av.get(), bv[j]!.get(), a.get()));
+            else a.set(t.vec.add(a.get(), t.vec.mul(av.get(), bv[j]!.get())));
           }
         }
         b.inc(p.ap, MR * E);
@@ -112,9 +115,7 @@ export function emitMicroKernel(m: ModuleBuilder, name: string, cfg: GemmConfig,
           for (let j = 0; j < NRV; j++) {
             const off = { offset: j * 16 };
             const v = () =>
-              withC
-                ? t.vec.add(b.v128.load(row.get(), off), acc[i]![j]!.get())
-                : acc[i]![j]!.get();
+              withC ? t.vec.add(b.v128.load(row.get(), off), acc[i]![j]!.get()) : acc[i]![j]!.get();
             b.v128.store(row.get(), v(), off);
           }
           if (i < MR - 1) b.inc(row, p.ldc);
@@ -201,11 +202,22 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
     scratch.set(i32.add(apBase.get(), c(MC * KC * E)));
     ldc.set(elems(p.rsc.get()));
     b.for(jc, 0, p.n, NC, () => {
-      nc.set(min(b, () => c(NC), () => i32.sub(p.n.get(), jc.get())));
+      nc.set(
+        min(
+          b,
+          () => c(NC),
+          () => i32.sub(p.n.get(), jc.get()),
+        ),
+      );
       b.for(pc, 0, p.k, KC, () => {
-        kc.set(min(b, () => c(KC), () => i32.sub(p.k.get(), pc.get())));
-        const bOff = () =>
-          i32.add(i32.mul(pc.get(), p.rsb.get()), i32.mul(jc.get(), p.csb.get()));
+        kc.set(
+          min(
+            b,
+            () => c(KC),
+            () => i32.sub(p.k.get(), pc.get()),
+          ),
+        );
+        const bOff = () => i32.add(i32.mul(pc.get(), p.rsb.get()), i32.mul(jc.get(), p.csb.get()));
         b.call(
           packB,
           i32.add(p.b.get(), elems(bOff())),
@@ -217,7 +229,13 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
         );
         accFlag.set(i32.or(p.accumulate.get(), i32.gtS(pc.get(), c(0))));
         b.for(ic, 0, p.m, MC, () => {
-          mc.set(min(b, () => c(MC), () => i32.sub(p.m.get(), ic.get())));
+          mc.set(
+            min(
+              b,
+              () => c(MC),
+              () => i32.sub(p.m.get(), ic.get()),
+            ),
+          );
           const aOff = () =>
             i32.add(i32.mul(ic.get(), p.rsa.get()), i32.mul(pc.get(), p.csa.get()));
           b.call(
@@ -230,9 +248,21 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
             apBase.get(),
           );
           b.for(jr, 0, nc, NR, () => {
-            nrE.set(min(b, () => c(NR), () => i32.sub(nc.get(), jr.get())));
+            nrE.set(
+              min(
+                b,
+                () => c(NR),
+                () => i32.sub(nc.get(), jr.get()),
+              ),
+            );
             b.for(ir, 0, mc, MR, () => {
-              mrE.set(min(b, () => c(MR), () => i32.sub(mc.get(), ir.get())));
+              mrE.set(
+                min(
+                  b,
+                  () => c(MR),
+                  () => i32.sub(mc.get(), ir.get()),
+                ),
+              );
               const rowCol = () =>
                 i32.add(
                   i32.mul(i32.add(ic.get(), ir.get()), p.rsc.get()),

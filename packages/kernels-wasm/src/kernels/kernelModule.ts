@@ -59,6 +59,8 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
 export interface KernelModuleOptions {
   /** Import a shared memory (for worker threads). */
   readonly shared: boolean;
+  /** Use relaxed-SIMD fused multiply-add in the GEMM micro-kernels (needs runtime support). */
+  readonly relaxedSimd?: boolean;
 }
 
 /**
@@ -77,8 +79,9 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
     "memory",
     options.shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 },
   );
-  emitGemm(m, gemmConfigs.f32);
-  emitGemm(m, gemmConfigs.f64);
+  const relaxed = options.relaxedSimd ?? false;
+  emitGemm(m, { ...gemmConfigs.f32, relaxed });
+  emitGemm(m, { ...gemmConfigs.f64, relaxed });
   emitElementwise(m);
   emitReductions(m);
   for (const op of softmaxOps) emitSoftmax(m, op, log);

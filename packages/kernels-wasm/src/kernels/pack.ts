@@ -46,7 +46,12 @@ export function emitTranspose(
  * @example
  * const packA = emitPack(m, "gemm_f32_packA", "f32", 4);
  */
-export function emitPack(m: ModuleBuilder, name: string, dtype: FloatDType, width: number): FuncRef {
+export function emitPack(
+  m: ModuleBuilder,
+  name: string,
+  dtype: FloatDType,
+  width: number,
+): FuncRef {
   return m.func(
     {
       name,

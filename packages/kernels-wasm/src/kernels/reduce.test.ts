@@ -31,7 +31,15 @@ function run(d: FloatDType, op: ReduceOp, outer: number, r: number, inner: numbe
 
 describe("reductions over one axis of [outer, r, inner]", () => {
   const shapes: [number, number, number][] = [
-    [1, 1, 1], [1, 5, 1], [3, 17, 1], [2, 64, 1], [4, 1000, 1], [1, 3, 7], [2, 5, 16], [3, 9, 33], [1, 200, 5],
+    [1, 1, 1],
+    [1, 5, 1],
+    [3, 17, 1],
+    [2, 64, 1],
+    [4, 1000, 1],
+    [1, 3, 7],
+    [2, 5, 16],
+    [3, 9, 33],
+    [1, 200, 5],
   ];
   for (const d of ["f32", "f64"] as const) {
     for (const op of reduceOps) {

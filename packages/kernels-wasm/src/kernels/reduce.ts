@@ -76,20 +76,38 @@ export function emitRowReduce(
   s.end.set(b.i32.and(n.get(), b.i32.const(-4 * L)));
   b.for(s.i, 0, s.end, 4 * L, () => {
     s.acc.forEach((a, u) => {
-      a.set(c.vec(a.get(), map(() => b.v128.load(s.q.get(), { offset: u * 16 }))));
+      a.set(
+        c.vec(
+          a.get(),
+          map(() => b.v128.load(s.q.get(), { offset: u * 16 })),
+        ),
+      );
     });
     b.inc(s.q, 64);
   });
   s.end.set(b.i32.and(n.get(), b.i32.const(-L)));
   b.for(s.i, s.i, s.end, L, () => {
-    a0.set(c.vec(a0.get(), map(() => b.v128.load(s.q.get()))));
+    a0.set(
+      c.vec(
+        a0.get(),
+        map(() => b.v128.load(s.q.get())),
+      ),
+    );
     b.inc(s.q, 16);
   });
   a0.set(c.vec(c.vec(a0.get(), a1.get()), c.vec(a2.get(), a3.get())));
   const lane0 = (lane: number, v: V) => t.vec.extractLane(lane, v);
   s.r.set(emitHorizontal(b, a0, L, (x, y) => c.vec(x, y), lane0));
   b.for(s.i, s.i, n, 1, () => {
-    s.r.set(c.scalar(s.r.get(), t.vec.extractLane(0, map(() => t.loadSplat(s.q.get())))));
+    s.r.set(
+      c.scalar(
+        s.r.get(),
+        t.vec.extractLane(
+          0,
+          map(() => t.loadSplat(s.q.get())),
+        ),
+      ),
+    );
     b.inc(s.q, E);
   });
   return s.r.get();
@@ -118,7 +136,10 @@ export function emitReduce(m: ModuleBuilder, op: ReduceOp, d: FloatDType) {
         src.set(p.x.get());
         dst.set(p.out.get());
         b.for(o, 0, p.outer, 1, () => {
-          t.store(dst.get(), emitRowReduce(b, t, s, c, () => src.get(), p.r));
+          t.store(
+            dst.get(),
+            emitRowReduce(b, t, s, c, () => src.get(), p.r),
+          );
           b.inc(src, rowBytes);
           b.inc(dst, E);
         });

@@ -14,7 +14,13 @@ function rowRef(row: number[], log: boolean): number[] {
   return row.map((x) => (log ? x - m - Math.log(s) : Math.exp(x - m) / s));
 }
 
-function run(op: "softmax" | "logSoftmax", rows: number, cols: number, x: number[], inPlace = false) {
+function run(
+  op: "softmax" | "logSoftmax",
+  rows: number,
+  cols: number,
+  x: number[],
+  inPlace = false,
+) {
   const px = k.heap.alloc(x.length * 4 + 16) + 4;
   const out = inPlace ? px : k.heap.alloc(x.length * 4 + 16);
   k.heap.views.f32.set(x, px / 4);
@@ -23,7 +29,15 @@ function run(op: "softmax" | "logSoftmax", rows: number, cols: number, x: number
 }
 
 describe("softmax and logSoftmax over rows", () => {
-  const shapes: [number, number][] = [[1, 1], [2, 3], [3, 4], [4, 5], [5, 17], [2, 64], [3, 1000]];
+  const shapes: [number, number][] = [
+    [1, 1],
+    [2, 3],
+    [3, 4],
+    [4, 5],
+    [5, 17],
+    [2, 64],
+    [3, 1000],
+  ];
   for (const op of ["softmax", "logSoftmax"] as const) {
     it(`${op} matches a float64 reference`, () => {
       for (const [rows, cols] of shapes) {

@@ -33,11 +33,11 @@ export function emitSoftmax(m: ModuleBuilder, op: SoftmaxOp, log: FuncRef<"f64">
     const [vmax, acc] = b.locals("v128", 2);
     rowBytes.set(b.i32.shl(p.cols.get(), b.i32.const(2)));
     b.for(row, 0, p.rows, 1, () => {
-      const rowOf = (base: typeof p.x) => b.i32.add(base.get(), b.i32.mul(row.get(), rowBytes.get()));
+      const rowOf = (base: typeof p.x) =>
+        b.i32.add(base.get(), b.i32.mul(row.get(), rowBytes.get()));
       mx.set(emitRowReduce(b, t, s, combiner(t, "max"), () => rowOf(p.x), p.cols));
       vmax.set(f.splat(mx.get()));
-      const shifted = (v: () => Val<"v128">) =>
-        emitExpF32x4(b, e, () => f.sub(v(), vmax.get()));
+      const shifted = (v: () => Val<"v128">) => emitExpF32x4(b, e, () => f.sub(v(), vmax.get()));
       if (op === "logSoftmax") {
         sum.set(emitRowReduce(b, t, s, combiner(t, "sum"), () => rowOf(p.x), p.cols, shifted));
         // out = (x - max) - log(sum): subtracting max first keeps precision for large x
@@ -64,7 +64,10 @@ export function emitSoftmax(m: ModuleBuilder, op: SoftmaxOp, log: FuncRef<"f64">
       acc.set(f.splat(b.f32.const(0)));
       end.set(b.i32.and(p.cols.get(), b.i32.const(-4)));
       b.for(i, 0, end, 4, () => {
-        b.v128.store(dst.get(), shifted(() => b.v128.load(src.get())));
+        b.v128.store(
+          dst.get(),
+          shifted(() => b.v128.load(src.get())),
+        );
         acc.set(f.add(acc.get(), b.v128.load(dst.get())));
         b.inc(src, 16);
         b.inc(dst, 16);
@@ -76,7 +79,13 @@ export function emitSoftmax(m: ModuleBuilder, op: SoftmaxOp, log: FuncRef<"f64">
         ),
       );
       b.for(i, end, p.cols, 1, () => {
-        b.f32.store(dst.get(), f.extractLane(0, shifted(() => b.v128.load32Splat(src.get()))));
+        b.f32.store(
+          dst.get(),
+          f.extractLane(
+            0,
+            shifted(() => b.v128.load32Splat(src.get())),
+          ),
+        );
         sum.set(b.f32.add(sum.get(), b.f32.load(dst.get())));
         b.inc(src, 4);
         b.inc(dst, 4);

@@ -5,11 +5,13 @@
 import type { CodeBuilder, Local } from "../asm/codeBuilder";
 import type { Val } from "../asm/val";
 
-const LOG2E = 1.4426950408889634;
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
+const LN2_LO = -2.1219444e-4;
 // Cephes expf coefficients, highest degree first.
-const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const EXP_POLY = [
+  1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+  5.0000001201e-1,
+];
 
 /** Locals an f32x4 exp needs; declare once per function and reuse. */
 export interface ExpScratch {
@@ -37,24 +39,22 @@ export function emitExpF32x4(b: CodeBuilder, s: ExpScratch, v: () => Val<"v128">
   const f = b.f32x4;
   const k = (c: number) => f.const([c, c, c, c]);
   s.x.set(f.max(f.min(v(), k(89)), k(-104)));
-  s.n.set(f.nearest(f.mul(s.x.get(), k(LOG2E))));
+  s.n.set(f.nearest(f.mul(s.x.get(), k(Math.LOG2E))));
   s.r.set(f.sub(f.sub(s.x.get(), f.mul(s.n.get(), k(LN2_HI))), f.mul(s.n.get(), k(LN2_LO))));
   s.p.set(k(EXP_POLY[0]!));
   for (const c of EXP_POLY.slice(1)) s.p.set(f.add(f.mul(s.p.get(), s.r.get()), k(c)));
   // p = p*r² + r + 1
-  s.p.set(
-    f.add(
-      f.add(f.mul(s.p.get(), f.mul(s.r.get(), s.r.get())), s.r.get()),
-      k(1),
-    ),
-  );
+  s.p.set(f.add(f.add(f.mul(s.p.get(), f.mul(s.r.get(), s.r.get())), s.r.get()), k(1)));
   // e = integer n; factors 2^(n>>1) and 2^(n - (n>>1)) built in the exponent field
   s.e.set(b.i32x4.truncSatF32x4S(s.n.get()));
   const pow2 = (m: () => Val<"v128">) =>
     b.i32x4.shl(b.i32x4.add(m(), b.i32x4.splat(b.i32.const(127))), b.i32.const(23));
   s.n.set(b.i32x4.shrS(s.e.get(), b.i32.const(1)));
   return f.mul(
-    f.mul(s.p.get(), pow2(() => s.n.get())),
+    f.mul(
+      s.p.get(),
+      pow2(() => s.n.get()),
+    ),
     pow2(() => b.i32x4.sub(s.e.get(), s.n.get())),
   );
 }

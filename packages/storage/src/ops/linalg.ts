@@ -11,7 +11,10 @@ import { broadcastShapes, numel, type Shape } from "../shape.js";
 import { binary } from "./elementwise.js";
 import { kernels, TORCH_NAME } from "./prepare.js";
 
-/** PyTorch's check that both operands have one dtype: "expected scalar type Float but found Double". */
+/**
+ * PyTorch's check that both operands of a product have one dtype.
+ * @example checkSameDType(ones([2], "float32"), ones([2], "float64")) // throws "expected scalar type Float but found Double"
+ */
 export function checkSameDType(a: NDArray, b: NDArray): void {
   if (a.dtype !== b.dtype) {
     throw new DTypeError(
@@ -86,7 +89,12 @@ export function dot(a: NDArray, b: NDArray): NDArray {
     );
   }
   checkNotBool(a.dtype, "dot");
-  return reshaped(batchedProduct(a.unsqueeze(0), b.unsqueeze(1), [1]), []);
+  const row = a.unsqueeze(0);
+  const col = b.unsqueeze(1);
+  const out = batchedProduct(row, col, [1]);
+  row.dispose();
+  col.dispose();
+  return reshaped(out, []);
 }
 
 /**

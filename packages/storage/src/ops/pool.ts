@@ -9,7 +9,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { Pool2dParams } from "../kernels/conv.js";
 import { NDArray } from "../ndArray.js";
 import { type Shape, shapeStr } from "../shape.js";
-import type { IntArg } from "./conv.js";
+import type { IntArg } from "./convGeometry.js";
 import { kernels, TORCH_NAME } from "./prepare.js";
 
 export interface MaxPoolOptions {
@@ -32,7 +32,11 @@ export interface AvgPoolOptions {
   divisorOverride?: number | null;
 }
 
-/** PyTorch's `pooling_output_shape`: with `ceilMode` the last window must start inside. */
+/**
+ * PyTorch's `pooling_output_shape`: with `ceilMode` the last window must start inside the input
+ * or its left padding.
+ * @example poolingOutputSize(5, 2, 0, 2, 1, true) // 3
+ */
 export function poolingOutputSize(
   size: number,
   k: number,
@@ -176,7 +180,10 @@ function view4d(a: NDArray): NDArray {
   return a.ndim === 4 ? a.asStrided(a.shape, a.strides) : a.unsqueeze(0);
 }
 
-/** Max pooling with its indices: `[values, indices]` (as `maxPool2d(…, { returnIndices: true })`). */
+/**
+ * Max pooling with its indices: `[values, indices]` (as `maxPool2d(…, { returnIndices: true })`).
+ * @example maxPool2dWithIndices(ones([1, 1, 4, 4]), 2)[1].dtype // "int64"
+ */
 export function maxPool2dWithIndices(
   x: NDArray,
   kernelSize: IntArg,
@@ -302,12 +309,13 @@ export function maxPool1d(
   return values;
 }
 
-/**
- * Gradient of max pooling with respect to its input (of shape `inputShape`): each output
- * gradient goes to the position its index names. Works for 1-d and 2-d pooling.
- * @example maxPool2dBackward(ones([1, 1, 2, 2]), indices, [1, 1, 4, 4]).shape // [1, 1, 4, 4]
- */
-export function maxPool2dBackward(gradOut: NDArray, indices: NDArray, inputShape: Shape): NDArray {
+/** Scatters `gradOut` to the positions `indices` names, over 4-d views of the three arrays. */
+function maxPoolScatter(
+  gradOut: NDArray,
+  indices: NDArray,
+  inputShape: Shape,
+  at: number,
+): NDArray {
   if (gradOut.ndim !== indices.ndim || gradOut.shape.some((s, i) => s !== indices.shape[i])) {
     throw new ShapeError(
       `expected indices of size ${shapeStr(gradOut.shape)}, but got ${shapeStr(indices.shape)}`,
@@ -317,7 +325,7 @@ export function maxPool2dBackward(gradOut: NDArray, indices: NDArray, inputShape
   const to4 = (a: NDArray) => {
     let v = a.asStrided(a.shape, a.strides);
     while (v.ndim < 4) {
-      const u = v.unsqueeze(0);
+      const u = v.unsqueeze(v.ndim === 3 ? at : 0);
       v.dispose();
       v = u;
     }
@@ -327,6 +335,23 @@ export function maxPool2dBackward(gradOut: NDArray, indices: NDArray, inputShape
   kernels().maxPool2dBackward(g4, i4, o4);
   for (const t of [g4, i4, o4]) t.dispose();
   return gradIn;
+}
+
+/**
+ * Gradient of `maxPool2d` with respect to its input (of shape `inputShape`): each output
+ * gradient goes to the position its index names.
+ * @example maxPool2dBackward(ones([1, 1, 2, 2]), indices, [1, 1, 4, 4]).shape // [1, 1, 4, 4]
+ */
+export function maxPool2dBackward(gradOut: NDArray, indices: NDArray, inputShape: Shape): NDArray {
+  return maxPoolScatter(gradOut, indices, inputShape, 0);
+}
+
+/**
+ * Gradient of `maxPool1d` with respect to its input (of shape `inputShape`).
+ * @example maxPool1dBackward(ones([2, 3, 4]), indices, [2, 3, 8]).shape // [2, 3, 8]
+ */
+export function maxPool1dBackward(gradOut: NDArray, indices: NDArray, inputShape: Shape): NDArray {
+  return maxPoolScatter(gradOut, indices, inputShape, 2);
 }
 
 /**
@@ -366,78 +391,6 @@ export function avgPool2dBackward(
   const gradIn = NDArray.empty(inputShape, gradOut.dtype);
   const [g4, i4] = [view4d(gradOut), view4d(gradIn)];
   kernels().avgPool2dBackward(g4, p, i4);
-  g4.dispose();
-  i4.dispose();
-  return gradIn;
-}
-
-/** Output sizes of adaptive pooling: a number, or a pair whose null entries keep the size. */
-function adaptiveSize(x: Shape, outputSize: number | readonly (number | null)[]): [number, number] {
-  if (typeof outputSize === "number") return [outputSize, outputSize];
-  if (x.length <= outputSize.length) {
-    throw new ValueError(`Input dimension should be at least ${outputSize.length + 1}`);
-  }
-  const tail = x.slice(-outputSize.length);
-  const sizes = outputSize.map((v, i) => v ?? tail[i]!);
-  if (sizes.length !== 2) throw new ValueError("adaptive_avg_pool2d: output_size must be 2");
-  return [sizes[0]!, sizes[1]!];
-}
-
-function checkAdaptive(x: Shape, out: [number, number]): void {
-  if (out[0] < 0 || out[1] < 0) {
-    throw new ValueError(
-      `adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {${out[0]}, ${out[1]}}`,
-    );
-  }
-  if (x.length !== 3 && x.length !== 4) {
-    throw new ShapeError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${shapeStr(x)}`);
-  }
-  for (let d = 1; d < x.length; d++) {
-    if (x[d] === 0) {
-      throw new ShapeError(
-        `adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${shapeStr(x)} with dimension ${d} being empty`,
-      );
-    }
-  }
-}
-
-/**
- * Adaptive average pooling (`F.adaptive_avg_pool2d`) to `outputSize` (a size, or a pair with
- * `null` for "keep"); output cell `o` averages input `floor(o*I/O)` … `ceil((o+1)*I/O) - 1`.
- * @example adaptiveAvgPool2d(ones([2, 3, 7, 5]), [3, null]).shape // [2, 3, 3, 5]
- */
-export function adaptiveAvgPool2d(
-  x: NDArray,
-  outputSize: number | readonly (number | null)[],
-): NDArray {
-  const out = adaptiveSize(x.shape, outputSize);
-  checkAdaptive(x.shape, out);
-  checkFloat(x.dtype, "adaptive_avg_pool2d");
-  const result = outputLike(x.shape, out, x.dtype);
-  const [x4, r4] = [as4d(x), view4d(result)];
-  kernels().adaptiveAvgPool2d(x4, r4);
-  x4.dispose();
-  r4.dispose();
-  return result;
-}
-
-/**
- * Gradient of `adaptiveAvgPool2d` with respect to its input (of shape `inputShape`).
- * @example adaptiveAvgPool2dBackward(ones([2, 3, 3, 2]), [2, 3, 7, 5]).shape // [2, 3, 7, 5]
- */
-export function adaptiveAvgPool2dBackward(gradOut: NDArray, inputShape: Shape): NDArray {
-  if (
-    gradOut.ndim !== inputShape.length ||
-    gradOut.shape.slice(0, -2).some((s, i) => s !== inputShape[i])
-  ) {
-    throw new ShapeError(
-      `expected grad_output of rank ${inputShape.length} with leading sizes ${shapeStr(inputShape.slice(0, -2))}, but got ${shapeStr(gradOut.shape)}`,
-    );
-  }
-  checkAdaptive(inputShape, gradOut.shape.slice(-2) as [number, number]);
-  const gradIn = NDArray.empty(inputShape, gradOut.dtype);
-  const [g4, i4] = [view4d(gradOut), view4d(gradIn)];
-  kernels().adaptiveAvgPool2dBackward(g4, i4);
   g4.dispose();
   i4.dispose();
   return gradIn;

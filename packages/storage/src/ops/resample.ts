@@ -26,11 +26,6 @@ export interface InterpolateOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
-/** Python's repr of a size or scale list in PyTorch's messages. */
-function pyList(v: readonly number[]): string {
-  return `(${v.join(", ")}${v.length === 1 ? "," : ""})`;
-}
-
 /** The kernel parameters and output spatial size of `interpolate` for an input of `shape`. */
 function resolve(shape: Shape, opts: InterpolateOptions): { p: InterpolateParams; out: number[] } {
   const mode = opts.mode ?? "nearest";
@@ -50,17 +45,18 @@ function resolve(shape: Shape, opts: InterpolateOptions): { p: InterpolateParams
   } else if (size != null) {
     if (typeof size !== "number" && size.length !== dim) {
       throw new ValueError(
-        `Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${shapeStr(spatial)} and output size of ${pyList(size)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`,
+        `Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${shapeStr(spatial)} and output size of ${shapeStr(size)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`,
       );
     }
     out = typeof size === "number" ? new Array<number>(dim).fill(size) : [...size];
   } else if (scaleFactor != null) {
     if (typeof scaleFactor !== "number" && scaleFactor.length !== dim) {
       throw new ValueError(
-        `Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${shapeStr(spatial)} and scale_factor of shape ${pyList(scaleFactor)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`,
+        `Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${shapeStr(spatial)} and scale_factor of shape ${shapeStr(scaleFactor)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`,
       );
     }
-    scales = typeof scaleFactor === "number" ? new Array<number>(dim).fill(scaleFactor) : [...scaleFactor];
+    scales =
+      typeof scaleFactor === "number" ? new Array<number>(dim).fill(scaleFactor) : [...scaleFactor];
     out = spatial.map((s, i) => Math.floor(s * scales![i]!));
   } else {
     throw new ValueError("either size or scale_factor should be defined");

@@ -102,7 +102,7 @@ export const referencePool: Pick<
             for (let h = hs; h < he; h += dH) {
               for (let w = ws; w < we; w += dW) {
                 const v = xd[xb + h * xs2 + w * xs3]!;
-                if (v > best || v !== v) {
+                if (v > best || Number.isNaN(v)) {
                   best = v;
                   bestAt = h * W + w;
                 }
