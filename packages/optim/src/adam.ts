@@ -1,0 +1,94 @@
+/**
+ * Adam and AdamW (decoupled weight decay), with `amsgrad` and `maximize`, as PyTorch's
+ * single-tensor implementation computes them.
+ */
+import { ValueError } from "@x/storage";
+import { type GroupOptions, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+
+export interface AdamOptions extends GroupOptions {
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+function checkAdam(g: AdamOptions): void {
+  if (!(g.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${g.eps}`);
+  if (!(g.betas[0] >= 0 && g.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${g.betas[0]}`);
+  if (!(g.betas[1] >= 0 && g.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${g.betas[1]}`);
+  if (!(g.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${g.weightDecay}`);
+}
+
+/**
+ * @example
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  /** AdamW decays the weights directly instead of adding to the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}, weightDecayDefault = 0) {
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: weightDecayDefault,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected override validate(g: ParamGroup<AdamOptions>): void {
+    super.validate(g);
+    checkAdam(g);
+  }
+
+  protected update(
+    p: Float32Array | Float64Array,
+    g: Float32Array | Float64Array,
+    state: ParamState,
+    { lr, betas, eps, weightDecay, amsgrad, maximize }: ParamGroup<AdamOptions>,
+  ): void {
+    const [beta1, beta2] = betas;
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    const m = this.buffer(state, "expAvg", p);
+    const v = this.buffer(state, "expAvgSq", p);
+    const vmax = amsgrad ? this.buffer(state, "maxExpAvgSq", p) : null;
+    const bc1 = 1 - beta1 ** step;
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    const stepSize = lr / bc1;
+    const decay = this.decoupled ? 1 - lr * weightDecay : 1;
+    for (let i = 0; i < p.length; i++) {
+      let gi = maximize ? -g[i]! : g[i]!;
+      let pi = p[i]! * decay;
+      if (!this.decoupled && weightDecay !== 0) gi += weightDecay * pi;
+      const mi = beta1 * m[i]! + (1 - beta1) * gi;
+      const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      let vhat = vi;
+      if (vmax !== null) {
+        vhat = Math.max(vmax[i]!, vi);
+        vmax[i] = vhat;
+      }
+      pi -= (stepSize * mi) / (Math.sqrt(vhat) / bc2Sqrt + eps);
+      p[i] = pi;
+    }
+  }
+}
+
+/**
+ * Adam with decoupled weight decay (default 0.01).
+ * @example
+ * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.05 });
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, options, 0.01);
+  }
+}
