@@ -1,8 +1,14 @@
 // @x/kernels-wasm: WASM SIMD128 kernels generated at runtime by a small typed assembler, an
-// allocator over WebAssembly memory, and runtime feature detection.
+// allocator over WebAssembly memory, worker threads over shared memory, and runtime feature
+// detection.
 
 export * from "./asm/index";
-export { createWasmBackend, type WasmBackend, wasmAccelerated } from "./backend/wasmBackend";
+export {
+  createWasmBackend,
+  type WasmBackend,
+  type WasmBackendOptions,
+  wasmAccelerated,
+} from "./backend/wasmBackend";
 export { detectFeatures, type WasmFeatures } from "./features";
 export { type DTypeInfo, dtypes, type FloatDType } from "./kernels/dtype";
 export {
@@ -34,5 +40,8 @@ export {
   WasmHeap,
   WasmOutOfMemoryError,
 } from "./memory";
+export { Dispatcher, MIN_PARALLEL_MICROS } from "./threads/dispatch";
+export { SPIN_MICROS, ThreadPool, WorkerJobError } from "./threads/pool";
+export { getNumThreads, setNumThreads, threadsUnavailable } from "./threads/threads";
 export { getWasmApi, type WasmApi, type WasmMemory, wasmApi } from "./wasmApi";
 export { type MatmulLayout, WasmKernels, type WasmKernelsOptions } from "./wasmKernels";

@@ -9,6 +9,7 @@ import { gemmConfigs, gemmWorkspaceBytes } from "./kernels/gemm";
 import { buildKernelModule, type F64UnaryOp, type KernelExports } from "./kernels/kernelModule";
 import type { ReduceOp } from "./kernels/reduce";
 import { type HeapOptions, WasmHeap } from "./memory";
+import { Dispatcher } from "./threads/dispatch";
 import { type WasmModule, wasmApi } from "./wasmApi";
 
 /** Options of `WasmKernels.create`. */
@@ -31,11 +32,14 @@ export interface MatmulLayout {
   readonly accumulate?: boolean;
 }
 
+/** Single-thread GEMM speed assumed when deciding to split (flops per microsecond). */
+const GEMM_FLOPS_PER_MICRO = 30e3;
+
 /** Compiled modules by (shared, relaxed SIMD). */
 const compiled = new Map<string, WasmModule>();
 
 function sharedOf(options: WasmKernelsOptions): boolean {
-  if (!options.heap) return options.shared ?? false;
+  if (!options.heap) return options.shared ?? detectFeatures().threads;
   const buffer: unknown = options.heap.memory.buffer;
   return typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer;
 }
@@ -70,14 +74,18 @@ export class WasmKernels {
   readonly features: WasmFeatures;
   /** The module's exports, for callers that need a kernel without a wrapper. */
   readonly raw: KernelExports;
+  /** The worker threads of this heap (see `setNumThreads`). */
+  readonly threads: Dispatcher;
   readonly #gemmWork: Partial<Record<FloatDType, number>> = {};
 
-  private constructor(heap: WasmHeap, module: WasmModule) {
+  private constructor(heap: WasmHeap, module: WasmModule, shared: boolean) {
     const api = wasmApi();
     this.heap = heap;
     this.features = detectFeatures();
     const imports = { env: { memory: heap.memory, log: Math.log } };
-    this.raw = new api.Instance(module, imports).exports as unknown as KernelExports;
+    const exports = new api.Instance(module, imports).exports;
+    this.raw = exports as unknown as KernelExports;
+    this.threads = new Dispatcher(heap, module, Object.keys(exports), shared);
   }
 
   /** Compiles (once per process) and instantiates the kernels synchronously. */
@@ -86,7 +94,7 @@ export class WasmKernels {
     if (!features.simd) throw new Error("@x/kernels-wasm: this runtime lacks WebAssembly SIMD128");
     const shared = sharedOf(options);
     const heap = options.heap ?? new WasmHeap({ ...options, shared });
-    return new WasmKernels(heap, kernelModule(shared));
+    return new WasmKernels(heap, kernelModule(shared), shared);
   }
 
   /** Like `create`, compiling asynchronously (browsers limit synchronous compilation). */
@@ -129,22 +137,63 @@ export class WasmKernels {
       for (let i = 0; i < m; i++) v.fill(0, base + i * rsc, base + i * rsc + n);
       return;
     }
-    const fn = this.raw[`gemm_${d}`];
-    fn(
-      m,
-      n,
-      k,
-      a,
-      layout.rsa ?? k,
-      layout.csa ?? 1,
-      b,
-      layout.rsb ?? n,
-      layout.csb ?? 1,
-      c,
-      rsc,
-      accumulate ? 1 : 0,
-      this.#work(d),
-    );
+    const [rsa, csa] = [layout.rsa ?? k, layout.csa ?? 1];
+    const [rsb, csb] = [layout.rsb ?? n, layout.csb ?? 1];
+    const acc = accumulate ? 1 : 0;
+    const name = `gemm_${d}` as const;
+    const fn = this.raw[name];
+    const T = this.threads.plan((2 * m * n * k) / GEMM_FLOPS_PER_MICRO);
+    if (T === 1) return fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
+    // split the larger of N (in NR multiples) and M (in MR multiples); each part packs its own
+    // panels in its own workspace
+    const cfg = gemmConfigs[d];
+    const E = d === "f32" ? 4 : 8;
+    const byN = n >= m;
+    const unit = byN ? cfg.nrv * (16 / E) : cfg.mr;
+    const total = byN ? n : m;
+    const chunk = Math.ceil(total / T / unit) * unit;
+    const bytes = gemmWorkspaceBytes(cfg);
+    for (let t = 1; t < T; t++) {
+      const lo = t * chunk;
+      const len = Math.min(total, lo + chunk) - lo;
+      if (len <= 0) continue;
+      const work = this.threads.scratch(name, t, bytes);
+      const args = byN
+        ? [m, len, k, a, rsa, csa, b + lo * csb * E, rsb, csb, c + lo * E, rsc, acc, work]
+        : [len, n, k, a + lo * rsa * E, rsa, csa, b, rsb, csb, c + lo * rsc * E, rsc, acc, work];
+      this.threads.post(t, name, args);
+    }
+    const len0 = Math.min(total, chunk);
+    if (byN) fn(m, len0, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
+    else fn(len0, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
+    this.threads.join(T);
+  }
+
+  /**
+   * Runs `exports[name](...args(start, len))` over [0, n) split into per-thread ranges that are
+   * multiples of `grain`, when the whole takes about `micros` on one thread; else in one call.
+   *
+   * @example
+   * k.split("binary_add_f32_vv", n, n / 2000, 16, (s, len) => [a + 4 * s, b + 4 * s, out + 4 * s, len]);
+   */
+  split(
+    name: keyof KernelExports,
+    n: number,
+    micros: number,
+    grain: number,
+    args: (start: number, len: number) => number[],
+  ): void {
+    const fn = this.raw[name] as unknown as (...a: number[]) => void;
+    const T = this.threads.plan(micros);
+    if (T === 1) return fn(...args(0, n));
+    const chunk = Math.ceil(n / T / grain) * grain;
+    for (let t = 1; t < T; t++) {
+      const lo = t * chunk;
+      const len = Math.min(n, lo + chunk) - lo;
+      if (len > 0) this.threads.post(t, name, args(lo, len));
+    }
+    fn(...args(0, Math.min(n, chunk)));
+    this.threads.join(T);
   }
 
   /** out[i] = a[i] ∘ b[i] for i < n. */

@@ -111,7 +111,8 @@ export function inferSize(requested: Shape, n: number): number[] {
  */
 export function viewStrides(shape: Shape, strides: Shape, newShape: Shape): number[] | null {
   const newStrides = new Array<number>(newShape.length).fill(0);
-  if (numel(shape) === 0) return contiguousStrides(newShape);
+  // Empty and 0-d arrays (one element, no dims) can take any shape of the same size.
+  if (numel(shape) === 0 || shape.length === 0) return contiguousStrides(newShape);
   let viewD = newShape.length - 1;
   let chunkBase = strides[strides.length - 1] ?? 1;
   let tensorNumel = 1;

@@ -25,7 +25,7 @@ const OURS = new Set(Object.keys(ALLOWED));
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 const IMPORT_RE =
-  /(?:^|[\s;}])(?:import|export)\s+(?:type\s+)?(?:[\s\S]*?\sfrom\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|[\s;}])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g;
 
 function* sourceFiles(dir) {
   for (const name of readdirSync(dir)) {
@@ -73,7 +73,8 @@ export function checkLayers(root) {
     }
     for (const file of files) {
       const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|(^|[^:"'`])\/\/.*$/gm, "$1");
-      const isTest = /\.test(-d)?\.[cm]?[jt]s$/.test(file) || file.includes(`${sep}test${sep}`);
+      const isTest =
+        /\.test(-d)?\.[cm]?[jt]s$/.test(file) || file.includes(`${sep}test${sep}`) || file.includes(`${sep}testdata${sep}`);
       const isPlatform = /[\\/]platform[^\\/]*\.[cm]?[jt]s$/.test(file);
       for (const m of text.matchAll(IMPORT_RE)) {
         const spec = m[1] ?? m[2] ?? m[3];

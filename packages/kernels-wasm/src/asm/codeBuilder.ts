@@ -131,6 +131,8 @@ export class CodeBuilder implements Namespaces {
   readonly f32;
   readonly f64;
   readonly v128;
+  readonly i8x16;
+  readonly i16x8;
   readonly i32x4;
   readonly i64x2;
   readonly f32x4;
@@ -152,6 +154,8 @@ export class CodeBuilder implements Namespaces {
     this.f32 = ns.f32;
     this.f64 = ns.f64;
     this.v128 = ns.v128;
+    this.i8x16 = ns.i8x16;
+    this.i16x8 = ns.i16x8;
     this.i32x4 = ns.i32x4;
     this.i64x2 = ns.i64x2;
     this.f32x4 = ns.f32x4;

@@ -9,6 +9,8 @@ export type {
   F32x4Namespace,
   F64Namespace,
   F64x2Namespace,
+  I8x16Namespace,
+  I16x8Namespace,
   I32Namespace,
   I32x4Namespace,
   I64Namespace,

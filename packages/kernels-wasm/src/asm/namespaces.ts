@@ -13,6 +13,8 @@ import {
   f64Ops,
   f64Stores,
   f64x2Ops,
+  i8x16Ops,
+  i16x8Ops,
   i32Loads,
   i32Ops,
   i32Stores,
@@ -178,6 +180,9 @@ export type V128Namespace = Ops<typeof v128Ops> &
     /** i8x16.shuffle: byte i of the result is byte lanes[i] of a‖b. */
     shuffle(lanes: readonly number[], a?: Val<"v128">, b?: Val<"v128">): Val<"v128">;
   };
+/** `b.i8x16`, `b.i16x8`: lane masks, narrowing and widening (no lane access). */
+export type I8x16Namespace = Ops<typeof i8x16Ops>;
+export type I16x8Namespace = Ops<typeof i16x8Ops>;
 /** `b.i32x4`, `b.i64x2`, `b.f32x4`, `b.f64x2`: SIMD arithmetic and lane access. */
 export type I32x4Namespace = Ops<typeof i32x4Ops> & LaneAccess<"i32">;
 export type I64x2Namespace = Ops<typeof i64x2Ops> & LaneAccess<"i64">;
@@ -214,6 +219,8 @@ export interface Namespaces {
   readonly f32: F32Namespace;
   readonly f64: F64Namespace;
   readonly v128: V128Namespace;
+  readonly i8x16: I8x16Namespace;
+  readonly i16x8: I16x8Namespace;
   readonly i32x4: I32x4Namespace;
   readonly i64x2: I64x2Namespace;
   readonly f32x4: F32x4Namespace;
@@ -300,6 +307,8 @@ export function makeNamespaces(e: Emitter): Namespaces {
     f32,
     f64,
     v128,
+    i8x16: ops(e, "i8x16", i8x16Ops, true),
+    i16x8: ops(e, "i16x8", i16x8Ops, true),
     i32x4: Object.assign(
       ops(e, "i32x4", i32x4Ops, true),
       lanes(e, "i32x4", "i32", (v, i, x) => v.setInt32(i * 4, x, true)),

@@ -168,6 +168,27 @@ export const v128Ops = {
   anyTrue: [0x53, [V], I], swizzle: [0x0e, [V, V], V],
 } as const satisfies OpTable;
 
+/** i8x16 instructions without immediates (sub-opcodes after 0xfd): masks and narrowing. */
+// biome-ignore format: dense opcode table
+export const i8x16Ops = {
+  splat: [0x0f, [I], V],
+  eq: [0x23, [V, V], V], ne: [0x24, [V, V], V],
+  allTrue: [0x63, [V], I], bitmask: [0x64, [V], I],
+  narrowI16x8S: [0x65, [V, V], V], narrowI16x8U: [0x66, [V, V], V],
+  add: [0x6e, [V, V], V], sub: [0x71, [V, V], V],
+} as const satisfies OpTable;
+
+/** i16x8 instructions without immediates (sub-opcodes after 0xfd): masks and widening. */
+// biome-ignore format: dense opcode table
+export const i16x8Ops = {
+  splat: [0x10, [I], V],
+  eq: [0x2d, [V, V], V], ne: [0x2e, [V, V], V],
+  narrowI32x4S: [0x85, [V, V], V], narrowI32x4U: [0x86, [V, V], V],
+  extendLowI8x16S: [0x87, [V], V], extendHighI8x16S: [0x88, [V], V],
+  extendLowI8x16U: [0x89, [V], V], extendHighI8x16U: [0x8a, [V], V],
+  add: [0x8e, [V, V], V], sub: [0x91, [V, V], V], mul: [0x95, [V, V], V],
+} as const satisfies OpTable;
+
 /** i32x4 instructions without immediates (sub-opcodes after 0xfd). */
 // biome-ignore format: dense opcode table
 export const i32x4Ops = {
@@ -180,6 +201,8 @@ export const i32x4Ops = {
   add: [0xae, [V, V], V], sub: [0xb1, [V, V], V], mul: [0xb5, [V, V], V],
   minS: [0xb6, [V, V], V], minU: [0xb7, [V, V], V], maxS: [0xb8, [V, V], V], maxU: [0xb9, [V, V], V],
   truncSatF32x4S: [0xf8, [V], V], truncSatF32x4U: [0xf9, [V], V],
+  extendLowI16x8S: [0xa7, [V], V], extendHighI16x8S: [0xa8, [V], V],
+  extendLowI16x8U: [0xa9, [V], V], extendHighI16x8U: [0xaa, [V], V],
 } as const satisfies OpTable;
 
 /** i64x2 instructions without immediates (sub-opcodes after 0xfd). */
@@ -189,6 +212,8 @@ export const i64x2Ops = {
   shl: [0xcb, [V, I], V], shrS: [0xcc, [V, I], V], shrU: [0xcd, [V, I], V],
   add: [0xce, [V, V], V], sub: [0xd1, [V, V], V], mul: [0xd5, [V, V], V],
   eq: [0xd6, [V, V], V], ne: [0xd7, [V, V], V],
+  extendLowI32x4S: [0xc7, [V], V], extendHighI32x4S: [0xc8, [V], V],
+  extendLowI32x4U: [0xc9, [V], V], extendHighI32x4U: [0xca, [V], V],
 } as const satisfies OpTable;
 
 /** f32x4 instructions without immediates (sub-opcodes after 0xfd); relaxed ones need detection. */

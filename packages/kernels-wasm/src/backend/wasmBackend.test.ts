@@ -9,6 +9,7 @@ import {
   setBackend,
 } from "@x/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WasmKernels } from "../wasmKernels";
 import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
 
 const backend = createWasmBackend();
@@ -72,7 +73,7 @@ describe("the WASM backend", () => {
 
   it("delegates every kernel it does not accelerate to the reference kernel, explicitly", () => {
     const k = backend.kernels;
-    const families = ["binary", "unary", "reduce"] as const;
+    const families = ["binary", "unary", "reduce", "compare"] as const;
     for (const fam of families) {
       const accel = new Set<string>(wasmAccelerated[fam]);
       for (const [op, fn] of Object.entries(k[fam])) {
@@ -163,50 +164,43 @@ describe("the WASM backend", () => {
 
   it("takes the WASM path for float operands it recognises", () => {
     const calls: string[] = [];
-    const w = backend.wasm as unknown as Record<string, (...args: unknown[]) => unknown>;
-    const names = [
-      "binary",
-      "binaryScalar",
-      "scalarBinary",
-      "unary",
-      "reduce",
-      "matmul",
-      "softmax",
-    ];
-    const saved = names.map((n) => w[n]!);
-    names.forEach((n, i) => {
-      w[n] = (...args: unknown[]) => {
-        calls.push(n);
-        return saved[i]!.apply(backend.wasm, args);
+    const traced = WasmKernels.create({ heap: backend.heap });
+    const raw: Record<string, unknown> = {};
+    for (const [name, f] of Object.entries(traced.raw)) {
+      raw[name] = (...args: unknown[]) => {
+        calls.push(name);
+        return (f as (...a: unknown[]) => unknown)(...args);
       };
-    });
-    try {
-      const a = arr([4, 8]);
-      const k = backend.kernels;
-      const out = NDArray.empty([4, 8], "float32");
-      k.binary.add(a, a, out);
-      k.binary.mul(a, arr([]).expand(4, 8), out);
-      k.binary.sub(arr([]).expand(4, 8), a, out);
-      k.binary.add(a, arr([8]).expand(4, 8), out);
-      k.unary.relu(a, out);
-      k.reduce.sum(a, NDArray.empty([4, 1], "float32"));
-      k.matmul(arr([1, 4, 8]), arr([1, 8, 8]), NDArray.empty([1, 4, 8], "float32"));
-      k.softmax(a, 1, out);
-      expect(calls).toEqual([
-        "binary",
-        "binaryScalar",
-        "scalarBinary",
-        ...Array(4).fill("binary"),
-        "unary",
-        "reduce",
-        "matmul",
-        "softmax",
-      ]);
-    } finally {
-      names.forEach((n, i) => {
-        w[n] = saved[i]!;
-      });
     }
+    (traced as { raw: unknown }).raw = raw;
+    const tb = createWasmBackend({ kernels: traced });
+    setBackend(tb);
+    const k = tb.kernels;
+    const a = arr([4, 8]);
+    const out = NDArray.empty([4, 8], "float32");
+    k.binary.add(a, a, out);
+    k.binary.mul(a, arr([]).expand(4, 8), out);
+    k.binary.sub(arr([]).expand(4, 8), a, out);
+    k.binary.add(a, arr([8]).expand(4, 8), out);
+    k.binary.div(a.t().t(), arr([4, 1]).expand(4, 8), out);
+    k.unary.relu(a, out);
+    k.compare.gt(a, arr([]).expand(4, 8), NDArray.empty([4, 8], "bool"));
+    k.reduce.sum(a, NDArray.empty([4, 1], "float32"));
+    k.matmul(arr([1, 4, 8]), arr([1, 8, 8]), NDArray.empty([1, 4, 8], "float32"));
+    k.softmax(a, 1, out);
+    expect(calls).toEqual([
+      "binary_add_f32_vv",
+      "binary_mul_f32_vs",
+      "binary_sub_f32_sv",
+      "binary2d_add_f32",
+      "binary2d_div_f32",
+      "unary_relu_f32",
+      "compare_gt_f32_vs",
+      "reduce_sum_f32",
+      "gemm_f32",
+      "softmax_f32",
+    ]);
+    setBackend(backend);
   });
 
   it("leaves arrays of other backends and integer dtypes to the reference kernels", () => {

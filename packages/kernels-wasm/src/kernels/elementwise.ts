@@ -6,7 +6,8 @@
 import type { CodeBuilder, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
-import { type FloatDType, type FloatOps, floatOps } from "./dtype";
+import { dtypes, type FloatDType, type FloatOps, floatOps } from "./dtype";
+import { emitWalk, floatInputs, vectorElement } from "./strided";
 import { emitExpF32x4, expScratch } from "./vecMath";
 
 type V = Val<"v128">;
@@ -179,11 +180,42 @@ export function emitMulAdd(m: ModuleBuilder, d: FloatDType, layout: MulAddLayout
   });
 }
 
-/** Emits every elementwise kernel for the dtypes given. */
+/** Emits every elementwise kernel, and its strided 2-D walker, for the dtypes given. */
 export function emitElementwise(m: ModuleBuilder, ds: readonly FloatDType[] = ["f32", "f64"]) {
   for (const d of ds) {
-    for (const op of binaryOps) for (const l of binaryLayouts) emitBinary(m, op, d, l);
-    for (const op of unaryOps) if (op !== "exp" || d === "f32") emitUnary(m, op, d);
+    for (const op of binaryOps) {
+      const [vv, vs, sv] = binaryLayouts.map((l) => emitBinary(m, op, d, l));
+      emitWalk(m, {
+        name: `binary2d_${op}_${d}`,
+        inputs: floatInputs(d, 2),
+        outBytes: dtypes[d].bytes,
+        fast: [
+          { layout: "vv", fn: vv! },
+          { layout: "vs", fn: vs! },
+          { layout: "sv", fn: sv! },
+        ],
+        element: (b, q, o) => {
+          const t = floatOps(b, d);
+          const fn = binaryBody(t, op);
+          vectorElement(t, ([x, y]) => fn(x!(), y!()), q, o);
+        },
+      });
+    }
+    for (const op of unaryOps) {
+      if (op === "exp" && d === "f64") continue;
+      const fn = emitUnary(m, op, d);
+      emitWalk(m, {
+        name: `unary2d_${op}_${d}`,
+        inputs: floatInputs(d, 1),
+        outBytes: dtypes[d].bytes,
+        fast: [{ layout: "v", fn }],
+        element: (b, q, o) => {
+          const t = floatOps(b, d);
+          const body = unaryBody(b, t, op);
+          vectorElement(t, ([x]) => body(x!), q, o);
+        },
+      });
+    }
     for (const l of mulAddLayouts) emitMulAdd(m, d, l);
   }
 }

@@ -50,10 +50,17 @@ function min(b: CodeBuilder, x: () => Val<"i32">, y: () => Val<"i32">): Val<"i32
 }
 
 /**
- * Emits the micro-kernel `name(ap, bp, kc, c, ldc, accumulate)`: C[MR×NR] at c (row stride ldc
- * bytes) = (accumulate ? C : 0) + Ap-panel @ Bp-panel over kc steps.
+ * Emits the micro-kernel `name(ap, bp, kc, c, ldc, accumulate)`: C[rows×NR] at c (row stride ldc
+ * bytes) = (accumulate ? C : 0) + Ap-panel @ Bp-panel over kc steps. `rows` ≤ MR (default MR)
+ * computes only the first rows of an MR-wide A panel: the M edge without a scratch tile.
  */
-export function emitMicroKernel(m: ModuleBuilder, name: string, cfg: GemmConfig, exported = false) {
+export function emitMicroKernel(
+  m: ModuleBuilder,
+  name: string,
+  cfg: GemmConfig,
+  exported = false,
+  rows = cfg.mr,
+) {
   return m.func(
     {
       name,
@@ -63,7 +70,8 @@ export function emitMicroKernel(m: ModuleBuilder, name: string, cfg: GemmConfig,
     (b, p) => {
       const t = floatOps(b, cfg.dtype);
       const { bytes: E, lanes: L } = t.info;
-      const { mr: MR, nrv: NRV, kUnroll: U } = cfg;
+      const { mr: PANEL, nrv: NRV, kUnroll: U } = cfg;
+      const MR = rows;
       const NR = NRV * L;
       const acc: Local<"v128">[][] = Array.from({ length: MR }, () => b.locals("v128", NRV));
       const bv = b.locals("v128", NRV);
@@ -85,7 +93,7 @@ export function emitMicroKernel(m: ModuleBuilder, name: string, cfg: GemmConfig,
             else a.set(t.vec.add(a.get(), t.vec.mul(av.get(), bv[j]!.get())));
           }
         }
-        b.inc(p.ap, MR * E);
+        b.inc(p.ap, PANEL * E);
       };
       // main loop, U steps per iteration
       n.set(b.i32.shrU(p.kc.get(), b.i32.const(Math.log2(U))));
@@ -175,6 +183,10 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
   const packA = emitPack(m, `gemm_${d}_packA`, d, MR);
   const packB = emitPack(m, `gemm_${d}_packB`, d, NR);
   const kernel = emitMicroKernel(m, `gemm_${d}_kernel`, cfg);
+  // kernels for the last rows of an M edge (1 … MR-1 rows), storing straight into C
+  const edgeRows = Array.from({ length: MR - 1 }, (_, r) =>
+    emitMicroKernel(m, `gemm_${d}_kernel${r + 1}`, cfg, false, r + 1),
+  );
   const edge = emitEdge(m, `gemm_${d}_edge`, cfg);
   const params = {
     m: "i32",
@@ -271,11 +283,25 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
               cptr.set(i32.add(p.c.get(), elems(rowCol())));
               const ap = () => i32.add(apBase.get(), elems(i32.mul(ir.get(), kc.get())));
               const bp = () => i32.add(bpBase.get(), elems(i32.mul(jr.get(), kc.get())));
+              const direct = (r: number) => {
+                const fn = r === MR ? kernel : edgeRows[r - 1]!;
+                b.call(fn, ap(), bp(), kc.get(), cptr.get(), ldc.get(), accFlag.get());
+              };
+              /** if mrE == r: the r-row kernel, else the next r. */
+              const byRows = (r: number): void => {
+                if (r === 1) {
+                  direct(1);
+                  return;
+                }
+                b.if(
+                  i32.eq(mrE.get(), c(r)),
+                  () => direct(r),
+                  () => byRows(r - 1),
+                );
+              };
               b.if(
-                i32.and(i32.eq(mrE.get(), c(MR)), i32.eq(nrE.get(), c(NR))),
-                () => {
-                  b.call(kernel, ap(), bp(), kc.get(), cptr.get(), ldc.get(), accFlag.get());
-                },
+                i32.eq(nrE.get(), c(NR)),
+                () => byRows(MR),
                 () => {
                   b.call(kernel, ap(), bp(), kc.get(), scratch.get(), c(NR * E), c(0));
                   b.call(

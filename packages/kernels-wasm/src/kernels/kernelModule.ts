@@ -2,6 +2,8 @@
 // exports with types. The module is generated at runtime (no binary in git) and is about 60 KB.
 
 import { ModuleBuilder } from "../asm/moduleBuilder";
+import { type CompareOp, emitCompareKernels, type WhereLayout } from "./compare";
+import { emitConvKernels } from "./conv";
 import type { FloatDType } from "./dtype";
 import {
   type BinaryLayout,
@@ -11,8 +13,10 @@ import {
   type UnaryOp,
 } from "./elementwise";
 import { emitGemm, gemmConfigs } from "./gemm";
+import { emitPoolKernels } from "./pool";
 import { emitReductions, type ReduceOp } from "./reduce";
 import { emitSoftmax, type SoftmaxOp, softmaxOps } from "./softmax";
+import { emitCopy2d } from "./strided";
 
 /** Pointers are byte addresses into the memory; counts and strides are in elements. */
 type Ptr = number;
@@ -46,6 +50,15 @@ export type ReduceFn = (x: Ptr, out: Ptr, outer: number, r: number, inner: numbe
 /** `softmax_f32`, `logSoftmax_f32` over rows. */
 export type RowFn = (x: Ptr, out: Ptr, rows: number, cols: number) => void;
 
+/** `compare_<op>_<dtype>_<layout>`: bytes 0/1 from x op y. */
+export type CompareFn = (x: Ptr | number, y: Ptr | number, out: Ptr, n: number) => void;
+/** `where_<dtype>_<layout>`: out = cond ? x : y. */
+export type WhereFn = (cond: Ptr, x: Ptr | number, y: Ptr | number, out: Ptr, n: number) => void;
+/** A strided 2-D walker: `(p0, rs0, cs0, …, out, ors, ocs, rows, cols)`, strides in bytes. */
+export type Walk1Fn = (...args: number[]) => void;
+/** Convolution and pooling helpers (`im2col_<dtype>`, …): pointers, strides and sizes. */
+export type ConvFn = (...args: number[]) => void;
+
 /** The functions the kernel module exports, by name. */
 export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
   readonly [K in `binary_${BinaryOp}_${FloatDType}_${BinaryLayout}`]: BinaryFn;
@@ -53,6 +66,23 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
   readonly [K in `mulAdd_${FloatDType}_${MulAddLayout}`]: MulAddFn;
 } & { readonly [K in `reduce_${ReduceOp}_${FloatDType}`]: ReduceFn } & {
   readonly [K in `${SoftmaxOp}_f32`]: RowFn;
+} & {
+  readonly [K in `compare_${CompareOp}_${FloatDType}_${"vv" | "vs" | "sv"}`]: CompareFn;
+} & { readonly [K in `where_${FloatDType}_${WhereLayout}`]: WhereFn } & {
+  readonly [K in
+    | `binary2d_${BinaryOp}_${FloatDType}`
+    | `unary2d_${UnaryOp}_f32`
+    | `unary2d_${F64UnaryOp}_f64`
+    | `compare2d_${CompareOp}_${FloatDType}`
+    | `where2d_${FloatDType}`
+    | `copy2d_${1 | 4 | 8}`]: Walk1Fn;
+} & {
+  readonly [K in
+    | `im2col_${FloatDType}`
+    | `col2im_${FloatDType}`
+    | `maxPool2d_${FloatDType}`
+    | `maxPool2dBackward_${FloatDType}`
+    | "maxPool2d2x2_f32"]: ConvFn;
 };
 
 /** Options of the generated module. */
@@ -85,5 +115,9 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
   emitElementwise(m);
   emitReductions(m);
   for (const op of softmaxOps) emitSoftmax(m, op, log);
+  emitCompareKernels(m);
+  for (const bytes of [1, 4, 8] as const) emitCopy2d(m, bytes);
+  emitConvKernels(m);
+  emitPoolKernels(m);
   return m.toBytes();
 }

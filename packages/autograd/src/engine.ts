@@ -1,0 +1,271 @@
+/**
+ * The backward engine: counts dependencies from the roots, then runs each node once, when all
+ * its gradients have arrived (latest-created first among those ready, as PyTorch), with an
+ * explicit stack and heap — no recursion, so a 100,000-op chain works. Gradients are
+ * validated here, once for every node: summed back to each input's shape (broadcast
+ * reduction) and cast to its dtype. Hooks, `retainGrad`, capture for `autograd.grad`,
+ * releasing saved tensors and anomaly checks live here too.
+ */
+import { RuntimeError, sameShape } from "@x/storage";
+import { isAnomalyEnabled, setGradEnabled } from "./gradMode.js";
+import { AccumulateGrad, type Edge, type Node } from "./graph.js";
+import type { Tensor } from "./tensor.js";
+
+export interface RunOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** `autograd.grad`: capture the gradients of these tensors instead of accumulating. */
+  capture?: readonly Tensor[];
+  allowUnused?: boolean;
+}
+
+/** A max-heap of nodes by sequence number. */
+class ReadyQueue {
+  readonly #heap: Node[] = [];
+
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  push(n: Node): void {
+    const h = this.#heap;
+    h.push(n);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.sequenceNr >= n.sequenceNr) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = n;
+  }
+
+  pop(): Node {
+    const h = this.#heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && h[r]!.sequenceNr > h[l]!.sequenceNr ? r : l;
+        if (h[c]!.sequenceNr <= last.sequenceNr) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+function shapeText(s: readonly number[]): string {
+  return `[${s.join(", ")}]`;
+}
+
+function expandable(from: readonly number[], to: readonly number[]): boolean {
+  if (from.length > to.length) return false;
+  for (let i = 1; i <= from.length; i++) {
+    const a = from[from.length - i]!;
+    if (a !== 1 && a !== to[to.length - i]) return false;
+  }
+  return true;
+}
+
+/** Checks a node's input gradients: shape (summing broadcast dims) and dtype, as PyTorch. */
+function validate(node: Node, grads: (Tensor | null)[]): void {
+  for (let i = 0; i < grads.length; i++) {
+    let g = grads[i];
+    const meta = node.inputMeta[i];
+    if (!g || !meta) continue;
+    if (!sameShape(g.shape, meta.shape)) {
+      if (!expandable(meta.shape, g.shape)) {
+        throw new RuntimeError(
+          `Function ${node.name} returned an invalid gradient at index ${i} - got ${shapeText(g.shape)} but expected shape compatible with ${shapeText(meta.shape)}`,
+        );
+      }
+      g = g.sumToSize(meta.shape);
+    }
+    if (g.dtype !== meta.dtype) g = g.to(meta.dtype);
+    grads[i] = g;
+  }
+}
+
+function checkAnomaly(node: Node, grads: (Tensor | null)[]): void {
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i];
+    if (g && g.isnan().any().item() !== 0) {
+      const where = node.anomalyStack
+        ? `\nTraceback of forward call that caused the error:\n${node.anomalyStack}`
+        : "";
+      throw new RuntimeError(
+        `Function '${node.name}' returned nan values in its ${i}th output.${where}`,
+      );
+    }
+  }
+}
+
+function runTensorHooks(node: Node, buffer: (Tensor | null)[]): void {
+  for (const [nr, hooks] of node.tensorHooks) {
+    let g = buffer[nr];
+    if (!g) continue;
+    for (const fn of hooks.values()) {
+      const r = fn(g);
+      if (r) g = r;
+    }
+    buffer[nr] = g;
+  }
+  for (const [nr, t] of node.retainedTensors) {
+    const g = buffer[nr];
+    if (!g || t.isDisposed) continue;
+    t._accumulateGrad(g);
+  }
+}
+
+/** Every node reachable from `roots`, with how many edges point at it. */
+function dependencies(roots: readonly Edge[]): Map<Node, number> {
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  for (const e of roots) {
+    if (!deps.has(e.node)) stack.push(e.node);
+    deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+  }
+  const seen = new Set<Node>(stack);
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    for (const e of n.nextEdges) {
+      if (!e) continue;
+      deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+      if (!seen.has(e.node)) {
+        seen.add(e.node);
+        stack.push(e.node);
+      }
+    }
+  }
+  return deps;
+}
+
+/** Nodes from which some capture target can be reached (the rest need not run). */
+function neededNodes(
+  roots: readonly Edge[],
+  deps: Map<Node, number>,
+  targets: Set<Node>,
+): Set<Node> {
+  // Topological order by Kahn's algorithm over a copy of the counts, then a reverse sweep.
+  const count = new Map(deps);
+  const order: Node[] = [];
+  const stack: Node[] = [];
+  for (const e of roots) {
+    const c = count.get(e.node)! - 1;
+    count.set(e.node, c);
+    if (c === 0) stack.push(e.node);
+  }
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    order.push(n);
+    for (const e of n.nextEdges) {
+      if (!e) continue;
+      const c = count.get(e.node)! - 1;
+      count.set(e.node, c);
+      if (c === 0) stack.push(e.node);
+    }
+  }
+  const needed = new Set<Node>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    if (targets.has(n) || n.nextEdges.some((e) => e !== null && needed.has(e.node))) needed.add(n);
+  }
+  return needed;
+}
+
+/**
+ * Runs backward from `roots` (edges) with their gradients. Returns the captured gradients
+ * when `opts.capture` is given.
+ */
+export function runBackward(
+  roots: readonly Edge[],
+  rootGrads: readonly Tensor[],
+  opts: RunOptions,
+): (Tensor | null)[] {
+  const deps = dependencies(roots);
+  const capture = opts.capture;
+  const captured: (Tensor | null)[] = capture ? capture.map(() => null) : [];
+  const targets = new Map<Node, [number, number][]>();
+  let needed: Set<Node> | null = null;
+  if (capture) {
+    capture.forEach((t, i) => {
+      const e = t._edge();
+      if (!e) throw new RuntimeError("One of the differentiated Tensors does not require grad");
+      const list = targets.get(e.node) ?? [];
+      list.push([e.inputNr, i]);
+      targets.set(e.node, list);
+    });
+    needed = neededNodes(roots, deps, new Set(targets.keys()));
+  }
+  const buffers = new Map<Node, (Tensor | null)[]>();
+  const ready = new ReadyQueue();
+  const addGrad = (e: Edge, g: Tensor | null) => {
+    if (g) {
+      let buf = buffers.get(e.node);
+      if (!buf) {
+        buf = [];
+        buffers.set(e.node, buf);
+      }
+      const cur = buf[e.inputNr];
+      buf[e.inputNr] = cur ? cur.add(g) : g;
+    }
+    const c = deps.get(e.node)! - 1;
+    deps.set(e.node, c);
+    if (c === 0) ready.push(e.node);
+  };
+  const executed: Node[] = [];
+  const anomaly = isAnomalyEnabled();
+  const mode = setGradEnabled(opts.createGraph);
+  try {
+    for (let i = 0; i < roots.length; i++) addGrad(roots[i]!, rootGrads[i]!);
+    while (ready.size > 0) {
+      const node = ready.pop();
+      const buffer = buffers.get(node) ?? [];
+      buffers.delete(node);
+      const hasGrad = buffer.some((g) => g);
+      if (hasGrad) runTensorHooks(node, buffer);
+      const tg = targets.get(node);
+      if (tg) for (const [nr, i] of tg) captured[i] = buffer[nr] ?? null;
+      const run =
+        hasGrad &&
+        (needed === null || needed.has(node)) &&
+        !(capture && node instanceof AccumulateGrad);
+      let out: (Tensor | null)[] = [];
+      if (run) {
+        out = node.apply(buffer);
+        if (anomaly) checkAnomaly(node, out);
+        for (const hook of node.postHooks.values()) {
+          const r = hook(out, buffer);
+          if (r) out = r;
+        }
+        validate(node, out);
+        executed.push(node);
+        if (!opts.retainGraph) node.release();
+      }
+      const edges = node.nextEdges;
+      for (let i = 0; i < edges.length; i++) {
+        const e = edges[i];
+        if (e) addGrad(e, out[i] ?? null);
+      }
+    }
+  } finally {
+    mode.exit();
+  }
+  if (capture && !opts.allowUnused) {
+    for (const g of captured) {
+      if (g === null) {
+        throw new RuntimeError(
+          "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
+        );
+      }
+    }
+  }
+  return captured;
+}

@@ -1,0 +1,10 @@
+import { WORKER_MAIN } from "../src/threads/workerSource";
+import { WasmKernels } from "../src/index";
+const k = WasmKernels.create({ initialPages: 512 });
+const wt = (process as any).getBuiltinModule("node:worker_threads");
+const src = `${WORKER_MAIN}\nxWorkerMain(require("node:worker_threads").workerData);\n`;
+const mod = (k as any).threads;
+const w = new wt.Worker(src, { eval: true, workerData: { module: new WebAssembly.Module(new Uint8Array([0,97,115,109,1,0,0,0])), memory: k.heap.memory, slot: 4096, names: [], spinMicros: 100 } });
+w.on("error", (e: unknown) => console.error("worker error", e));
+w.on("exit", (c: number) => console.error("worker exit", c));
+setTimeout(() => { console.log("ready flag", new Int32Array(k.heap.memory.buffer)[1024 + 6]); process.exit(0); }, 500);

@@ -1,0 +1,235 @@
+import {
+  type Conv2dParams,
+  type DType,
+  getBackend,
+  type Pool2dParams,
+  setBackend,
+} from "@x/storage";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { agree, arr, rand } from "../test/agree";
+import { createWasmBackend } from "./wasmBackend";
+
+const backend = createWasmBackend();
+const k = backend.kernels;
+let previous = getBackend();
+beforeAll(() => {
+  previous = setBackend(backend);
+});
+afterAll(() => {
+  setBackend(previous);
+});
+
+interface ConvCase {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kH: number;
+  kW: number;
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+  groups?: number;
+  /** Extra output rows/cols beyond the symmetric size (bottom/right padding). */
+  extra?: [number, number];
+}
+
+const cases: ConvCase[] = [
+  { N: 2, C: 1, H: 9, W: 11, O: 5, kH: 3, kW: 3 },
+  { N: 3, C: 4, H: 8, W: 8, O: 6, kH: 3, kW: 3, padding: [1, 1] },
+  { N: 1, C: 3, H: 13, W: 10, O: 7, kH: 5, kW: 3, stride: [2, 3], padding: [2, 1] },
+  { N: 2, C: 6, H: 11, W: 9, O: 4, kH: 3, kW: 2, dilation: [2, 3], padding: [1, 2] },
+  { N: 2, C: 6, H: 7, W: 7, O: 9, kH: 3, kW: 3, groups: 3, padding: [1, 0], stride: [1, 2] },
+  { N: 3, C: 5, H: 6, W: 7, O: 8, kH: 1, kW: 1 },
+  { N: 2, C: 4, H: 5, W: 5, O: 4, kH: 1, kW: 1, stride: [2, 2], groups: 2 },
+  { N: 1, C: 2, H: 6, W: 6, O: 3, kH: 4, kW: 4, padding: [1, 1], extra: [1, 1] },
+  { N: 2, C: 3, H: 4, W: 5, O: 2, kH: 3, kW: 3, padding: [3, 3] },
+];
+
+function geometry(c: ConvCase): { p: Conv2dParams; oH: number; oW: number } {
+  const stride = c.stride ?? [1, 1];
+  const padding = c.padding ?? [0, 0];
+  const dilation = c.dilation ?? [1, 1];
+  const size = (i: 0 | 1, n: number, k: number) =>
+    Math.floor((n + 2 * padding[i] - dilation[i] * (k - 1) - 1) / stride[i]) +
+    1 +
+    (c.extra?.[i] ?? 0);
+  return {
+    p: { stride, padding, dilation, groups: c.groups ?? 1 },
+    oH: size(0, c.H, c.kH),
+    oW: size(1, c.W, c.kW),
+  };
+}
+
+const tol = (d: DType) => (d === "float32" ? 2e-5 : 1e-12);
+
+describe("convolution kernels", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: conv2d and both backward kernels agree with the reference`, () => {
+      for (const c of cases) {
+        const { p, oH, oW } = geometry(c);
+        const G = c.groups ?? 1;
+        const what = JSON.stringify(c);
+        const x = arr([c.N, c.C, c.H, c.W], dtype);
+        const w = arr([c.O, c.C / G, c.kH, c.kW], dtype);
+        const go = arr([c.N, c.O, oH, oW], dtype);
+        agree(
+          k,
+          [c.N, c.O, oH, oW],
+          dtype,
+          (kk, out) => kk.conv2d(x, w, p, out),
+          tol(dtype),
+          `fwd ${what}`,
+        );
+        agree(
+          k,
+          [c.N, c.C, c.H, c.W],
+          dtype,
+          (kk, gi) => kk.conv2dBackwardInput(go, w, p, gi),
+          tol(dtype),
+          `bwd input ${what}`,
+        );
+        agree(
+          k,
+          [c.O, c.C / G, c.kH, c.kW],
+          dtype,
+          (kk, gw) => kk.conv2dBackwardWeight(x, go, p, gw),
+          tol(dtype),
+          `bwd weight ${what}`,
+        );
+      }
+    });
+  }
+
+  it("float32: strided (permuted, sliced) inputs, weights and gradients agree", () => {
+    const p: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+    const x = arr([5, 3, 2, 7], "float32").permute(2, 1, 0, 3); // [2, 3, 5, 7], strided
+    const w = arr([3, 3, 4, 3], "float32").permute(2, 1, 0, 3); // [4, 3, 3, 3]
+    const go = arr([2, 4, 5, 14], "float32").asStrided([2, 4, 5, 7], [280, 70, 14, 2], 1);
+    agree(k, [2, 4, 5, 7], "float32", (kk, out) => kk.conv2d(x, w, p, out), 2e-5, "fwd");
+    agree(
+      k,
+      [2, 3, 5, 7],
+      "float32",
+      (kk, gi) => kk.conv2dBackwardInput(go, w, p, gi),
+      2e-5,
+      "bwd input",
+    );
+    agree(
+      k,
+      [4, 3, 3, 3],
+      "float32",
+      (kk, gw) => kk.conv2dBackwardWeight(x, go, p, gw),
+      2e-5,
+      "bwd weight",
+    );
+  });
+
+  it("the CNN and digits shapes of the benchmark agree", () => {
+    const p0: Conv2dParams = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+    const p1: Conv2dParams = { ...p0, padding: [1, 1] };
+    for (const [N, C, H, O, p] of [
+      [4, 1, 28, 16, p0],
+      [4, 16, 13, 32, p0],
+      [4, 1, 8, 16, p1],
+      [4, 16, 8, 32, p1],
+    ] as const) {
+      const oH = H + 2 * p.padding[0] - 2;
+      const x = arr([N, C, H, H]);
+      const w = arr([O, C, 3, 3]);
+      const go = arr([N, O, oH, oH]);
+      agree(k, [N, O, oH, oH], "float32", (kk, out) => kk.conv2d(x, w, p, out), 2e-5, "fwd");
+      agree(
+        k,
+        [N, C, H, H],
+        "float32",
+        (kk, gi) => kk.conv2dBackwardInput(go, w, p, gi),
+        2e-5,
+        "bwd input",
+      );
+      agree(
+        k,
+        [O, C, 3, 3],
+        "float32",
+        (kk, gw) => kk.conv2dBackwardWeight(x, go, p, gw),
+        1e-4,
+        "bwd weight",
+      );
+    }
+  });
+});
+
+describe("max pooling kernels", () => {
+  const pools: [number[], Partial<Pool2dParams>][] = [
+    [[2, 3, 8, 8], { kernel: [2, 2], stride: [2, 2] }],
+    [[2, 3, 9, 11], { kernel: [2, 2], stride: [2, 2] }],
+    [[1, 2, 4, 30], { kernel: [2, 2], stride: [2, 2] }],
+    [[2, 3, 9, 7], { kernel: [3, 2], stride: [2, 1], padding: [1, 1] }],
+    [[1, 2, 11, 10], { kernel: [3, 3], stride: [2, 3], padding: [1, 0], dilation: [2, 2] }],
+    [[2, 2, 5, 5], { kernel: [2, 2], stride: [2, 2], ceilMode: true }],
+  ];
+  const full = (q: Partial<Pool2dParams>): Pool2dParams => ({
+    kernel: [2, 2],
+    stride: [2, 2],
+    padding: [0, 0],
+    dilation: [1, 1],
+    ceilMode: false,
+    countIncludePad: true,
+    divisorOverride: 0,
+    ...q,
+  });
+  const outSize = (n: number, i: 0 | 1, p: Pool2dParams) => {
+    const span =
+      n +
+      2 * p.padding[i] -
+      p.dilation[i] * (p.kernel[i] - 1) -
+      1 +
+      (p.ceilMode ? p.stride[i] - 1 : 0);
+    let o = Math.floor(span / p.stride[i]) + 1;
+    if (p.ceilMode && (o - 1) * p.stride[i] >= n + p.padding[i]) o--;
+    return o;
+  };
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: values, indices (NaN included) and the backward scatter agree`, () => {
+      for (const [shape, q] of pools) {
+        const p = full(q);
+        const [N, C, H, W] = shape as [number, number, number, number];
+        const oH = outSize(H, 0, p);
+        const oW = outSize(W, 1, p);
+        let i = 0;
+        const x = arr(shape, dtype, () => (i++ % 13 === 5 ? Number.NaN : rand()));
+        const xs = x.permute(0, 1, 3, 2).permute(0, 1, 3, 2); // same values, a non-fresh view
+        const what = JSON.stringify(q);
+        const idx = arr([N, C, oH, oW], "int64", () => 0);
+        agree(
+          k,
+          [N, C, oH, oW],
+          dtype,
+          (kk, out) => kk.maxPool2d(xs, p, out, idx),
+          0,
+          `values ${what}`,
+        );
+        agree(
+          k,
+          [N, C, oH, oW],
+          "int64",
+          (kk, ind) => kk.maxPool2d(x, p, arr([N, C, oH, oW], dtype), ind),
+          0,
+          `indices ${what}`,
+        );
+        k.maxPool2d(x, p, arr([N, C, oH, oW], dtype), idx);
+        const go = arr([N, C, oH, oW], dtype);
+        agree(
+          k,
+          shape,
+          dtype,
+          (kk, gi) => kk.maxPool2dBackward(go, idx, gi),
+          1e-6,
+          `backward ${what}`,
+        );
+      }
+    });
+  }
+});

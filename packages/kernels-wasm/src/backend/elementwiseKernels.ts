@@ -1,0 +1,172 @@
+// The elementwise kernels of the WASM backend on NDArrays: binary, unary, comparisons, `where`
+// and same-dtype copies. Contiguous operands (and scalars broadcast everywhere) call the
+// contiguous kernels directly — the per-op fast path — and any other strides (broadcasts along
+// some dims, transposed or flipped views, strided outputs) go through the strided walkers. Cases
+// without a WASM kernel (integer dtypes, mixed dtypes, f64 exp) run the reference kernel.
+
+import {
+  type BinaryKernel,
+  type CompareOp,
+  type Kernels,
+  type NDArray,
+  referenceKernels,
+  type UnaryKernel,
+} from "@x/storage";
+import type { FloatDType } from "../kernels/dtype";
+import type { BinaryOp, UnaryOp } from "../kernels/elementwise";
+import type { KernelExports } from "../kernels/kernelModule";
+import type { WasmKernels } from "../wasmKernels";
+import { isBroadcastScalar, kernelDType } from "./layout";
+import { walk } from "./walk";
+
+const BYTES: Record<FloatDType, number> = { f32: 4, f64: 8 };
+const DTYPE_BYTES: Record<string, 1 | 4 | 8> = {
+  float32: 4,
+  float64: 8,
+  int32: 4,
+  int64: 8,
+  bool: 1,
+  uint8: 1,
+};
+
+/** The elementwise kernels of the backend whose storages are `owns`'s. */
+export function elementwiseKernels(
+  wasm: WasmKernels,
+  owns: (x: NDArray) => boolean,
+): Pick<Kernels, "copy" | "where"> & {
+  binary(op: BinaryOp): BinaryKernel;
+  unary(op: UnaryOp): UnaryKernel;
+  compare(op: CompareOp): BinaryKernel;
+} {
+  const raw: KernelExports = wasm.raw;
+  const ptr = (x: NDArray, bytes: number) => x.storage.ptr + x.offset * bytes;
+
+  const binary = (op: BinaryOp): BinaryKernel => {
+    const fallback = referenceKernels.binary[op];
+    const vv = raw[`binary_${op}_f32_vv`];
+    return (a, b, out) => {
+      const dt = out.dtype;
+      const d = kernelDType(dt);
+      if (
+        d === undefined ||
+        a.dtype !== dt ||
+        b.dtype !== dt ||
+        !owns(a) ||
+        !owns(b) ||
+        !owns(out)
+      ) {
+        return fallback(a, b, out);
+      }
+      const E = BYTES[d];
+      if (out.isContiguous()) {
+        const n = out.numel();
+        const aC = a.isContiguous();
+        const bC = b.isContiguous();
+        if (aC && bC) {
+          if (d === "f32") return vv(ptr(a, 4), ptr(b, 4), ptr(out, 4), n);
+          return raw[`binary_${op}_f64_vv`](ptr(a, E), ptr(b, E), ptr(out, E), n);
+        }
+        if (aC && isBroadcastScalar(b)) {
+          return raw[`binary_${op}_${d}_vs`](ptr(a, E), b.typed()[b.offset]!, ptr(out, E), n);
+        }
+        if (bC && isBroadcastScalar(a)) {
+          return raw[`binary_${op}_${d}_sv`](a.typed()[a.offset]!, ptr(b, E), ptr(out, E), n);
+        }
+      }
+      walk(raw[`binary2d_${op}_${d}`], [a, b], [E, E], out, E);
+    };
+  };
+
+  const unary = (op: UnaryOp): UnaryKernel => {
+    const fallback = referenceKernels.unary[op];
+    return (x, out) => {
+      const d = kernelDType(out.dtype);
+      if (
+        d === undefined ||
+        x.dtype !== out.dtype ||
+        (op === "exp" && d === "f64") ||
+        !owns(x) ||
+        !owns(out)
+      ) {
+        return fallback(x, out);
+      }
+      const E = BYTES[d];
+      if (x.isContiguous() && out.isContiguous()) {
+        return raw[`unary_${op}_${d}` as "unary_neg_f32"](ptr(x, E), ptr(out, E), out.numel());
+      }
+      walk(raw[`unary2d_${op}_${d}` as "unary2d_neg_f32"], [x], [E], out, E);
+    };
+  };
+
+  const compare = (op: CompareOp): BinaryKernel => {
+    const fallback = referenceKernels.compare[op];
+    return (a, b, out) => {
+      const d = kernelDType(a.dtype);
+      if (
+        d === undefined ||
+        b.dtype !== a.dtype ||
+        out.dtype !== "bool" ||
+        !owns(a) ||
+        !owns(b) ||
+        !owns(out)
+      ) {
+        return fallback(a, b, out);
+      }
+      const E = BYTES[d];
+      if (out.isContiguous()) {
+        const n = out.numel();
+        const o = ptr(out, 1);
+        const aC = a.isContiguous();
+        const bC = b.isContiguous();
+        if (aC && bC) return raw[`compare_${op}_${d}_vv`](ptr(a, E), ptr(b, E), o, n);
+        if (aC && isBroadcastScalar(b)) {
+          return raw[`compare_${op}_${d}_vs`](ptr(a, E), b.typed()[b.offset]!, o, n);
+        }
+        if (bC && isBroadcastScalar(a)) {
+          return raw[`compare_${op}_${d}_sv`](a.typed()[a.offset]!, ptr(b, E), o, n);
+        }
+      }
+      walk(raw[`compare2d_${op}_${d}`], [a, b], [E, E], out, 1);
+    };
+  };
+
+  return {
+    binary,
+    unary,
+    compare,
+    where(cond, a, b, out) {
+      const d = kernelDType(out.dtype);
+      const c1 = cond.dtype === "bool" || cond.dtype === "uint8";
+      if (d === undefined || !c1 || a.dtype !== out.dtype || b.dtype !== out.dtype) {
+        return referenceKernels.where(cond, a, b, out);
+      }
+      if (!owns(cond) || !owns(a) || !owns(b) || !owns(out)) {
+        return referenceKernels.where(cond, a, b, out);
+      }
+      const E = BYTES[d];
+      if (out.isContiguous() && cond.isContiguous()) {
+        const n = out.numel();
+        const o = ptr(out, E);
+        const c = ptr(cond, 1);
+        const aC = a.isContiguous();
+        const bC = b.isContiguous();
+        const aS = !aC && isBroadcastScalar(a);
+        const bS = !bC && isBroadcastScalar(b);
+        const av = () => a.typed()[a.offset]!;
+        const bv = () => b.typed()[b.offset]!;
+        if (aC && bC) return raw[`where_${d}_vv`](c, ptr(a, E), ptr(b, E), o, n);
+        if (aC && bS) return raw[`where_${d}_vs`](c, ptr(a, E), bv(), o, n);
+        if (aS && bC) return raw[`where_${d}_sv`](c, av(), ptr(b, E), o, n);
+        if (aS && bS) return raw[`where_${d}_ss`](c, av(), bv(), o, n);
+      }
+      walk(raw[`where2d_${d}`], [cond, a, b], [1, E, E], out, E);
+    },
+    copy(src, dst) {
+      const bytes = DTYPE_BYTES[dst.dtype];
+      if (src.dtype !== dst.dtype || bytes === undefined || !owns(src) || !owns(dst)) {
+        return referenceKernels.copy(src, dst);
+      }
+      walk(raw[`copy2d_${bytes}`], [src], [bytes], dst, bytes);
+    },
+  };
+}
