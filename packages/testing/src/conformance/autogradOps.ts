@@ -5,10 +5,9 @@
  * gradients seeded with `grad_output`, and second derivatives with `createGraph`.
  *
  * `callOp` is the reusable mapping from a fixture call to this API. The module imports only the
- * package's public entry (`../index.js`), so it moves to `@x/testing` by importing `@x/autograd`
- * instead.
+ * package's public entry, `@x/autograd`.
  */
-import * as api from "../index.js";
+import * as api from "@x/autograd";
 
 type Tensor = api.Tensor;
 const { Tensor } = api;
