@@ -104,6 +104,12 @@ export class WasmKernels {
     return WasmKernels.create(options);
   }
 
+  /** The GEMM workspace of thread `t` (0: the calling thread) for dtype `d`. */
+  workspace(d: FloatDType, t: number): number {
+    if (t === 0) return this.#work(d);
+    return this.threads.scratch(`gemm_${d}`, t, gemmWorkspaceBytes(gemmConfigs[d]));
+  }
+
   #work(d: FloatDType): number {
     let w = this.#gemmWork[d];
     if (w === undefined) {
@@ -143,7 +149,10 @@ export class WasmKernels {
     const name = `gemm_${d}` as const;
     const fn = this.raw[name];
     const T = this.threads.plan((2 * m * n * k) / GEMM_FLOPS_PER_MICRO);
-    if (T === 1) return fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
+    if (T === 1) {
+      fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
+      return;
+    }
     // split the larger of N (in NR multiples) and M (in MR multiples); each part packs its own
     // panels in its own workspace
     const cfg = gemmConfigs[d];
@@ -152,12 +161,11 @@ export class WasmKernels {
     const unit = byN ? cfg.nrv * (16 / E) : cfg.mr;
     const total = byN ? n : m;
     const chunk = Math.ceil(total / T / unit) * unit;
-    const bytes = gemmWorkspaceBytes(cfg);
     for (let t = 1; t < T; t++) {
       const lo = t * chunk;
       const len = Math.min(total, lo + chunk) - lo;
       if (len <= 0) continue;
-      const work = this.threads.scratch(name, t, bytes);
+      const work = this.workspace(d, t);
       const args = byN
         ? [m, len, k, a, rsa, csa, b + lo * csb * E, rsb, csb, c + lo * E, rsc, acc, work]
         : [len, n, k, a + lo * rsa * E, rsa, csa, b, rsb, csb, c + lo * rsc * E, rsc, acc, work];
@@ -185,7 +193,10 @@ export class WasmKernels {
   ): void {
     const fn = this.raw[name] as unknown as (...a: number[]) => void;
     const T = this.threads.plan(micros);
-    if (T === 1) return fn(...args(0, n));
+    if (T === 1) {
+      fn(...args(0, n));
+      return;
+    }
     const chunk = Math.ceil(n / T / grain) * grain;
     for (let t = 1; t < T; t++) {
       const lo = t * chunk;

@@ -1,5 +1,50 @@
 /**
- * x: the meta-package. `import * as x from "x"` gives every layer that exists: the raw arrays of
- * `@x/storage` (`x.NDArray`, `x.fromArray`, …) and, as they land, `x.tensor`, `x.nn`, `x.optim`.
+ * x: the meta-package, a torch-like namespace over every layer.
+ *
+ * @example
+ * import * as x from "x";
+ * x.manualSeed(0);
+ * const model = new x.nn.Linear(4, 2);
+ * const loss = model(x.randn(8, 4)).pow(2).mean();
+ * loss.backward();
  */
-export * from "@x/storage";
+import { createWasmBackend, detectFeatures } from "@x/kernels-wasm";
+import { type Backend, referenceBackend, setBackend } from "@x/storage";
+
+export * from "@x/autograd";
+export {
+  DTypeError,
+  getBackend,
+  getDefaultDType,
+  IndexError,
+  NDArray,
+  promoteTypes,
+  referenceBackend,
+  resultType,
+  RuntimeError,
+  setBackend,
+  setDefaultDType,
+  setPrintOptions,
+  ShapeError,
+  Storage,
+  ValueError,
+  XError,
+} from "@x/storage";
+export * as storage from "@x/storage";
+export * as nn from "@x/nn";
+export { functional as F } from "@x/nn";
+export * as optim from "@x/optim";
+
+let wasm: Backend | null = null;
+
+/**
+ * Selects the kernels new tensors use: `"wasm"` (WASM SIMD, the default where the runtime has
+ * WebAssembly SIMD) or `"reference"` (plain TypeScript, the oracle). Returns the previous name.
+ * @example x.useBackend("reference");
+ */
+export function useBackend(name: "wasm" | "reference"): string {
+  const prev = setBackend(name === "wasm" ? (wasm ??= createWasmBackend()) : referenceBackend);
+  return prev.name;
+}
+
+if (detectFeatures().simd) useBackend("wasm");

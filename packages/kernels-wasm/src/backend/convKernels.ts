@@ -75,43 +75,99 @@ export function convKernels(
     p.padding[0] === 0 &&
     p.padding[1] === 0;
 
-  const im2col = (
+  /** A kernel call: run now (the calling thread) or recorded for a worker. */
+  type Call = (name: string, args: number[]) => void;
+  const direct: Call = (name, args) =>
+    (raw[name as keyof typeof raw] as (...a: number[]) => void)(...args);
+
+  /**
+   * Runs `body(n, t, first, call)` for every image n, split into contiguous ranges over the
+   * threads when the convolution (about `micros` on one thread) is worth it; `first` marks the
+   * first image of a range. Returns the number of ranges (threads) used.
+   */
+  const overImages = (
+    N: number,
+    micros: number,
+    body: (n: number, t: number, first: boolean, call: Call) => void,
+  ): number => {
+    const T = Math.max(1, Math.min(N, wasm.threads.plan(micros)));
+    const chunk = Math.ceil(N / T);
+    for (let t = 1; t < T; t++) {
+      const calls: [string, number[]][] = [];
+      const record: Call = (name, args) => calls.push([name, args]);
+      const end = Math.min(N, (t + 1) * chunk);
+      for (let n = t * chunk; n < end; n++) body(n, t, n === t * chunk, record);
+      if (calls.length > 0) wasm.threads.postCalls(t, calls);
+    }
+    for (let n = 0; n < Math.min(N, chunk); n++) body(n, 0, n === 0, direct);
+    if (T > 1) wasm.threads.join(T);
+    return T;
+  };
+
+  /** A scratch block of thread t, kept by the dispatcher for reuse. */
+  const scratch = (key: string, t: number, bytes: number) => wasm.threads.scratch(key, t, bytes);
+
+  /** C (+)= A @ B on thread t's workspace; strides in elements. */
+  const gemm = (
+    d: FloatDType,
+    t: number,
+    call: Call,
+    [m, n, k]: [number, number, number],
+    [a, rsa, csa]: [number, number, number],
+    [b, rsb, csb]: [number, number, number],
+    [c, rsc]: [number, number],
+    accumulate: boolean,
+  ) =>
+    call(`gemm_${d}`, [
+      m,
+      n,
+      k,
+      a,
+      rsa,
+      csa,
+      b,
+      rsb,
+      csb,
+      c,
+      rsc,
+      accumulate ? 1 : 0,
+      wasm.workspace(d, t),
+    ]);
+
+  /** Arguments of im2col for channels [c0, c0 + Cg) of image n. */
+  const im2colArgs = (
     d: FloatDType,
     x: NDArray,
     n: number,
     c0: number,
     Cg: number,
-    w: NDArray,
-    p: Conv2dParams,
-    oH: number,
-    oW: number,
+    geo: readonly number[],
     col: number,
   ) => {
     const E = BYTES[d];
-    const [, , H, W] = x.shape as Dims;
     const [xs0, xs1, xs2, xs3] = x.strides as Dims;
     const at = ptr(x, E) + (n * xs0 + c0 * xs1) * E;
-    raw[`im2col_${d}`](
-      at,
-      xs1,
-      xs2,
-      xs3,
-      Cg,
-      H,
-      W,
-      w.shape[2]!,
-      w.shape[3]!,
-      p.stride[0],
-      p.stride[1],
-      p.padding[0],
-      p.padding[1],
-      p.dilation[0],
-      p.dilation[1],
-      oH,
-      oW,
-      col,
-    );
+    return [at, xs1, xs2, xs3, Cg, ...geo, col];
   };
+
+  /** H, W, kH, kW, strides, paddings, dilations, oH, oW: im2col's and col2im's geometry. */
+  const geometry = (p: Conv2dParams, x: Dims, w: Dims, o: Dims) => [
+    x[2],
+    x[3],
+    w[2],
+    w[3],
+    p.stride[0],
+    p.stride[1],
+    p.padding[0],
+    p.padding[1],
+    p.dilation[0],
+    p.dilation[1],
+    o[2],
+    o[3],
+  ];
+
+  /** Single-thread time of a convolution, for the thread decision. */
+  const micros = (flops: number) => flops / 30e3;
 
   return {
     conv2d(x, w, p, out) {
@@ -126,31 +182,34 @@ export function convKernels(
       const K = Cg * kH * kW;
       const P = oH * oW;
       if (N * O * P === 0) return;
+      if (K === 0) return zero(out);
       const wc = contiguous(w, E);
-      const direct = pointwise(w, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
-      const col = direct ? 0 : heap.alloc(K * P * E);
+      const is1x1 = pointwise(w, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
       const [xs0, xs1] = x.strides as Dims;
-      for (let n = 0; n < N; n++) {
+      const po = ptr(out, E);
+      const geo = geometry(p, x.shape as Dims, w.shape as Dims, out.shape as Dims);
+      overImages(N, micros(2 * N * O * P * K), (n, t, _first, call) => {
+        const col = is1x1 ? 0 : scratch(`col_${d}`, t, K * P * E);
         for (let g = 0; g < G; g++) {
-          const c = ptr(out, E) + (n * O + g * Og) * P * E;
+          const c = po + (n * O + g * Og) * P * E;
           const a = wc.p + g * Og * K * E;
-          if (direct) {
+          if (is1x1) {
             const b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
-            wasm.matmul(d, Og, P, K, a, b, c, { rsa: K, csa: 1, rsb: xs1, csb: 1, rsc: P });
+            gemm(d, t, call, [Og, P, K], [a, K, 1], [b, xs1, 1], [c, P], false);
           } else {
-            im2col(d, x, n, g * Cg, Cg, w, p, oH, oW, col);
-            wasm.matmul(d, Og, P, K, a, col, c, { rsa: K, csa: 1, rsb: P, csb: 1, rsc: P });
+            call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col));
+            gemm(d, t, call, [Og, P, K], [a, K, 1], [col, P, 1], [c, P], false);
           }
         }
-      }
-      if (!direct) heap.free(col);
+      });
       if (wc.scratch) heap.free(wc.p);
     },
 
     conv2dBackwardInput(gradOut, w, p, gradIn) {
       const d = floatAll(gradOut, w, gradIn);
-      if (!d || !gradIn.isContiguous())
+      if (!d || !gradIn.isContiguous()) {
         return referenceKernels.conv2dBackwardInput(gradOut, w, p, gradIn);
+      }
       const E = BYTES[d];
       const [N, C, H, W] = gradIn.shape as Dims;
       const [O, Cg, kH, kW] = w.shape as Dims;
@@ -163,48 +222,30 @@ export function convKernels(
       if (P === 0 || Og === 0) return zero(gradIn);
       const wc = contiguous(w, E);
       const gc = contiguous(gradOut, E);
-      const direct = pointwise(w, p, H, W, oH, oW);
-      const col = direct ? 0 : heap.alloc(K * P * E);
-      if (!direct) zero(gradIn);
+      const is1x1 = pointwise(w, p, H, W, oH, oW);
+      if (!is1x1) zero(gradIn);
       const gi = ptr(gradIn, E);
-      for (let n = 0; n < N; n++) {
+      const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
+      overImages(N, micros(2 * N * O * P * K), (n, t, _first, call) => {
+        const col = is1x1 ? 0 : scratch(`col_${d}`, t, K * P * E);
         for (let g = 0; g < G; g++) {
           const a = wc.p + g * Og * K * E;
           const b = gc.p + (n * O + g * Og) * P * E;
           const dst = gi + (n * C + g * Cg) * H * W * E;
-          if (direct) {
-            wasm.matmul(d, K, P, Og, a, b, dst, { rsa: 1, csa: K, rsb: P, csb: 1, rsc: P });
-            continue;
-          }
-          wasm.matmul(d, K, P, Og, a, b, col, { rsa: 1, csa: K, rsb: P, csb: 1, rsc: P });
-          raw[`col2im_${d}`](
-            col,
-            Cg,
-            H,
-            W,
-            kH,
-            kW,
-            p.stride[0],
-            p.stride[1],
-            p.padding[0],
-            p.padding[1],
-            p.dilation[0],
-            p.dilation[1],
-            oH,
-            oW,
-            dst,
-          );
+          const c = is1x1 ? dst : col;
+          gemm(d, t, call, [K, P, Og], [a, 1, K], [b, P, 1], [c, P], false);
+          if (!is1x1) call(`col2im_${d}`, [col, Cg, ...geo, dst]);
         }
-      }
-      if (!direct) heap.free(col);
+      });
       if (wc.scratch) heap.free(wc.p);
       if (gc.scratch) heap.free(gc.p);
     },
 
     conv2dBackwardWeight(x, gradOut, p, gradW) {
       const d = floatAll(x, gradOut, gradW);
-      if (!d || !gradW.isContiguous())
+      if (!d || !gradW.isContiguous()) {
         return referenceKernels.conv2dBackwardWeight(x, gradOut, p, gradW);
+      }
       const E = BYTES[d];
       const [N, , H, W] = x.shape as Dims;
       const [O, Cg, kH, kW] = gradW.shape as Dims;
@@ -216,51 +257,42 @@ export function convKernels(
       if (O * K === 0) return;
       if (N === 0 || P === 0) return zero(gradW);
       const gc = contiguous(gradOut, E);
-      const direct = pointwise(gradW, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
-      const col = direct ? 0 : heap.alloc(K * P * E);
+      const is1x1 = pointwise(gradW, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
       const [xs0, xs1] = x.strides as Dims;
       const gw = ptr(gradW, E);
-      // gradW[g]ᵀ (K × Og) = Σ col @ gradOutᵀ when Og fills the GEMM's 8-wide tiles better than K
+      const geo = geometry(p, x.shape as Dims, gradW.shape as Dims, gradOut.shape as Dims);
+      // Σ gradOut @ colᵀ into gradW[g], or Σ col @ gradOutᵀ into its transpose (K × Og) when Og
+      // fills the GEMM's 8-wide tiles better than K. Each thread sums its images into its own
+      // block (thread 0: gradW itself unless transposed); the blocks are added at the end.
       const waste = (v: number) => (Math.ceil(v / 8) * 8) / v;
       const transposed = waste(Og) + 0.05 < waste(K);
-      const tmp = transposed ? heap.alloc(K * Og * E) : 0;
-      for (let g = 0; g < G; g++) {
-        const c = transposed ? tmp : gw + g * Og * K * E;
-        for (let n = 0; n < N; n++) {
+      const block = O * K * E;
+      const target = (t: number) => (t === 0 && !transposed ? gw : scratch(`gradW_${d}`, t, block));
+      const T = overImages(N, micros(2 * N * O * P * K), (n, t, first, call) => {
+        const col = is1x1 ? 0 : scratch(`col_${d}`, t, K * P * E);
+        const out = target(t);
+        for (let g = 0; g < G; g++) {
           const go = gc.p + (n * O + g * Og) * P * E;
-          const accumulate = n > 0;
           let b = col;
           let rs = P;
-          if (direct) {
+          if (is1x1) {
             b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
             rs = xs1;
-          } else im2col(d, x, n, g * Cg, Cg, gradW, p, oH, oW, col);
-          if (transposed)
-            wasm.matmul(d, K, Og, P, b, go, c, {
-              rsa: rs,
-              csa: 1,
-              rsb: 1,
-              csb: P,
-              rsc: Og,
-              accumulate,
-            });
-          else
-            wasm.matmul(d, Og, K, P, go, b, c, {
-              rsa: P,
-              csa: 1,
-              rsb: 1,
-              csb: rs,
-              rsc: K,
-              accumulate,
-            });
+          } else call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col));
+          const c = out + g * Og * K * E;
+          if (transposed) gemm(d, t, call, [K, Og, P], [b, rs, 1], [go, 1, P], [c, Og], !first);
+          else gemm(d, t, call, [Og, K, P], [go, P, 1], [b, 1, rs], [c, K], !first);
         }
-        if (transposed) {
+      });
+      const sum = target(0);
+      for (let t = 1; t < T; t++) raw[`binary_add_${d}_vv`](sum, target(t), sum, O * K);
+      if (transposed) {
+        for (let g = 0; g < G; g++) {
+          const src = { ptr: sum + g * Og * K * E, strides: [1, Og] };
           const dst = { ptr: gw + g * Og * K * E, strides: [K, 1] };
-          walkRaw(raw[`copy2d_${E}`], [Og, K], [{ ptr: tmp, strides: [1, Og] }, dst], [E, E]);
+          walkRaw(raw[`copy2d_${E}`], [Og, K], [src, dst], [E, E]);
         }
       }
-      if (transposed) heap.free(tmp);
-      if (!direct) heap.free(col);
       if (gc.scratch) heap.free(gc.p);
     },
 

@@ -20,6 +20,10 @@ import { isBroadcastScalar, kernelDType } from "./layout";
 import { walk } from "./walk";
 
 const BYTES: Record<FloatDType, number> = { f32: 4, f64: 8 };
+/** Below this many elements an elementwise kernel never considers threads. */
+export const PARALLEL_MIN_ELEMENTS = 1 << 15;
+/** Memory bandwidth assumed for the thread decision (bytes per microsecond). */
+const BYTES_PER_MICRO = 1e4;
 const DTYPE_BYTES: Record<string, 1 | 4 | 8> = {
   float32: 4,
   float64: 8,
@@ -63,14 +67,40 @@ export function elementwiseKernels(
         const aC = a.isContiguous();
         const bC = b.isContiguous();
         if (aC && bC) {
-          if (d === "f32") return vv(ptr(a, 4), ptr(b, 4), ptr(out, 4), n);
-          return raw[`binary_${op}_f64_vv`](ptr(a, E), ptr(b, E), ptr(out, E), n);
+          if (n < PARALLEL_MIN_ELEMENTS) {
+            if (d === "f32") return vv(ptr(a, 4), ptr(b, 4), ptr(out, 4), n);
+            return raw[`binary_${op}_f64_vv`](ptr(a, E), ptr(b, E), ptr(out, E), n);
+          }
+          const [pa, pb, po] = [ptr(a, E), ptr(b, E), ptr(out, E)];
+          return wasm.split(
+            `binary_${op}_${d}_vv`,
+            n,
+            (3 * E * n) / BYTES_PER_MICRO,
+            16,
+            (s, len) => [pa + s * E, pb + s * E, po + s * E, len],
+          );
         }
         if (aC && isBroadcastScalar(b)) {
-          return raw[`binary_${op}_${d}_vs`](ptr(a, E), b.typed()[b.offset]!, ptr(out, E), n);
+          const [pa, v, po] = [ptr(a, E), b.typed()[b.offset]!, ptr(out, E)];
+          if (n < PARALLEL_MIN_ELEMENTS) return raw[`binary_${op}_${d}_vs`](pa, v, po, n);
+          return wasm.split(
+            `binary_${op}_${d}_vs`,
+            n,
+            (2 * E * n) / BYTES_PER_MICRO,
+            16,
+            (s, len) => [pa + s * E, v, po + s * E, len],
+          );
         }
         if (bC && isBroadcastScalar(a)) {
-          return raw[`binary_${op}_${d}_sv`](a.typed()[a.offset]!, ptr(b, E), ptr(out, E), n);
+          const [v, pb, po] = [a.typed()[a.offset]!, ptr(b, E), ptr(out, E)];
+          if (n < PARALLEL_MIN_ELEMENTS) return raw[`binary_${op}_${d}_sv`](v, pb, po, n);
+          return wasm.split(
+            `binary_${op}_${d}_sv`,
+            n,
+            (2 * E * n) / BYTES_PER_MICRO,
+            16,
+            (s, len) => [v, pb + s * E, po + s * E, len],
+          );
         }
       }
       walk(raw[`binary2d_${op}_${d}`], [a, b], [E, E], out, E);
@@ -92,7 +122,11 @@ export function elementwiseKernels(
       }
       const E = BYTES[d];
       if (x.isContiguous() && out.isContiguous()) {
-        return raw[`unary_${op}_${d}` as "unary_neg_f32"](ptr(x, E), ptr(out, E), out.numel());
+        const name = `unary_${op}_${d}` as "unary_neg_f32";
+        const [px, po, n] = [ptr(x, E), ptr(out, E), out.numel()];
+        if (n < PARALLEL_MIN_ELEMENTS) return raw[name](px, po, n);
+        const micros = ((op === "exp" ? 4 : 2) * E * n) / BYTES_PER_MICRO;
+        return wasm.split(name, n, micros, 16, (s, len) => [px + s * E, po + s * E, len]);
       }
       walk(raw[`unary2d_${op}_${d}` as "unary2d_neg_f32"], [x], [E], out, E);
     };
@@ -154,6 +188,16 @@ export function elementwiseKernels(
         const bS = !bC && isBroadcastScalar(b);
         const av = () => a.typed()[a.offset]!;
         const bv = () => b.typed()[b.offset]!;
+        if (aC && bC && n >= PARALLEL_MIN_ELEMENTS) {
+          const [pa, pb] = [ptr(a, E), ptr(b, E)];
+          return wasm.split(`where_${d}_vv`, n, (3 * E * n) / BYTES_PER_MICRO, 16, (s, len) => [
+            c + s,
+            pa + s * E,
+            pb + s * E,
+            o + s * E,
+            len,
+          ]);
+        }
         if (aC && bC) return raw[`where_${d}_vv`](c, ptr(a, E), ptr(b, E), o, n);
         if (aC && bS) return raw[`where_${d}_vs`](c, ptr(a, E), bv(), o, n);
         if (aS && bC) return raw[`where_${d}_sv`](c, av(), ptr(b, E), o, n);

@@ -9,6 +9,7 @@ import type { WasmHeap } from "../memory";
 import type { WasmModule } from "../wasmApi";
 import { ThreadPool } from "./pool";
 import { getNumThreads, threadPlatform, threadsUnavailable, warnSingleThreaded } from "./threads";
+import { MAX_ARGS, PROGRAM_RECORD } from "./workerSource";
 
 /** Kernels estimated below this many microseconds on one thread stay on the calling thread. */
 export const MIN_PARALLEL_MICROS = 25;
@@ -47,7 +48,9 @@ export class Dispatcher {
     const want = getNumThreads();
     if (want <= 1) return 1;
     if (!this.#shared) {
-      warnSingleThreaded("the backend's WebAssembly memory is not shared (create it with shared: true)");
+      warnSingleThreaded(
+        "the backend's WebAssembly memory is not shared (create it with shared: true)",
+      );
       return 1;
     }
     const platform = threadPlatform();
@@ -75,6 +78,24 @@ export class Dispatcher {
     const fn = this.#index.get(name);
     if (fn === undefined) throw new Error(`no kernel ${name}`);
     this.#pool!.post(this.#ids[t - 1]!, fn, args);
+  }
+
+  /**
+   * Posts part `t` as a program: the calls run in order on that worker. Arguments are numbers
+   * (pointers, counts, scalars); at most MAX_ARGS per call.
+   */
+  postCalls(t: number, calls: readonly (readonly [string, ArrayLike<number>])[]): void {
+    const p = this.scratch("program", t, Math.max(1, calls.length) * PROGRAM_RECORD * 8);
+    const f64 = new Float64Array(this.#heap.views.buffer, p, calls.length * PROGRAM_RECORD);
+    calls.forEach(([name, args], r) => {
+      const fn = this.#index.get(name);
+      if (fn === undefined) throw new Error(`no kernel ${name}`);
+      if (args.length > MAX_ARGS)
+        throw new RangeError(`a call takes at most ${MAX_ARGS} arguments`);
+      f64[r * PROGRAM_RECORD] = fn;
+      for (let i = 0; i < args.length; i++) f64[r * PROGRAM_RECORD + 1 + i] = args[i]!;
+    });
+    this.#pool!.post(this.#ids[t - 1]!, -3, [p, calls.length]);
   }
 
   /** Waits for parts 1 … T-1. */

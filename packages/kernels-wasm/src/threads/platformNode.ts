@@ -39,7 +39,9 @@ export function nodePlatform(): PlatformResult {
   const proc = (globalThis as { process?: NodeProcess }).process;
   const get = proc?.getBuiltinModule;
   if (typeof get !== "function") {
-    return { unavailable: `Node ${proc?.versions?.node} lacks process.getBuiltinModule (Node ≥ 20.16)` };
+    return {
+      unavailable: `Node ${proc?.versions?.node} lacks process.getBuiltinModule (Node ≥ 20.16)`,
+    };
   }
   const wt = get("node:worker_threads") as WorkerThreads | undefined;
   const os = get("node:os") as NodeOs | undefined;

@@ -149,13 +149,13 @@ export class ThreadPool {
     let done = Atomics.load(i32, s + slotField.done);
     if (done !== seq) {
       const t0 = clock.now();
-      let k = 0;
-      while ((done = Atomics.load(i32, s + slotField.done)) !== seq) {
-        if ((++k & 255) !== 0 || !this.#platform.canWait) continue;
-        if (clock.now() - t0 < JOIN_SPIN_MS) continue;
-        Atomics.store(i32, s + slotField.callerWaiting, 1);
-        Atomics.wait(i32, s + slotField.done, done, 50);
-        Atomics.store(i32, s + slotField.callerWaiting, 0);
+      for (let k = 1; done !== seq; k++) {
+        if ((k & 255) === 0 && this.#platform.canWait && clock.now() - t0 >= JOIN_SPIN_MS) {
+          Atomics.store(i32, s + slotField.callerWaiting, 1);
+          Atomics.wait(i32, s + slotField.done, done, 50);
+          Atomics.store(i32, s + slotField.callerWaiting, 0);
+        }
+        done = Atomics.load(i32, s + slotField.done);
       }
     }
     if (Atomics.load(i32, s + slotField.error) === 1) {

@@ -15,7 +15,10 @@ export const slotField = {
   seq: 0,
   /** 1 while the worker sleeps in `Atomics.wait` on `seq`. */
   sleeping: 1,
-  /** The kernel's export index; -1 is a no-op (a wake-up), -2 asks the worker to exit. */
+  /**
+   * The kernel's export index; -1 is a no-op (a wake-up), -2 asks the worker to exit, -3 runs a
+   * program: `count` (argument 1) records of PROGRAM_RECORD f64 at byte address argument 0.
+   */
   fn: 2,
   /** The `seq` of the last finished job. */
   done: 3,
@@ -40,7 +43,11 @@ export interface WorkerInit {
   readonly spinMicros: number;
 }
 
-const args = Array.from({ length: MAX_ARGS }, (_, i) => `f64[a + ${i}]`).join(", ");
+/** f64 per record of a program: the export index, then MAX_ARGS arguments. */
+export const PROGRAM_RECORD = MAX_ARGS + 1;
+
+const argList = (base: string, from: number) =>
+  Array.from({ length: MAX_ARGS }, (_, i) => `f64[${base} + ${from + i}]`).join(", ");
 
 /**
  * Source of `function xWorkerMain(init)`: the worker's whole life. Platform adapters append the
@@ -79,12 +86,17 @@ function xWorkerMain(init) {
     last = s;
     var f = i32[FN];
     if (f === -2) return;
-    if (f >= 0) {
-      try {
-        fns[f](${args});
-      } catch (e) {
-        Atomics.store(i32, ERR, 1);
+    try {
+      if (f >= 0) {
+        fns[f](${argList("a", 0)});
+      } else if (f === -3) {
+        var n = f64[a + 1];
+        for (var r = 0, q = f64[a] / 8; r < n; r++, q += ${MAX_ARGS + 1}) {
+          fns[f64[q]](${argList("q", 1)});
+        }
       }
+    } catch (e) {
+      Atomics.store(i32, ERR, 1);
     }
     Atomics.store(i32, DONE, s);
     if (Atomics.load(i32, WAITING) === 1) Atomics.notify(i32, DONE);

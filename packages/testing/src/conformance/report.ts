@@ -39,3 +39,30 @@ export class Report {
     return lines.join("\n");
   }
 }
+
+/**
+ * Runs `cases` into `report`: a case listed in `skips` is skipped with its reason, a thrown error
+ * is a failure, `run` returns null on a pass or what differs.
+ */
+export function runCases<C extends { id: string }>(
+  report: Report,
+  cases: readonly C[],
+  skips: Record<string, string>,
+  run: (c: C) => string | null,
+): Report {
+  for (const c of cases) {
+    const reason = skips[c.id];
+    if (reason !== undefined) {
+      report.skip(c.id, reason);
+      continue;
+    }
+    let d: string | null;
+    try {
+      d = run(c);
+    } catch (e) {
+      d = `threw ${(e as Error).message}`;
+    }
+    d === null ? report.pass(c.id) : report.fail(c.id, d);
+  }
+  return report;
+}

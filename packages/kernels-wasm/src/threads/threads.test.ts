@@ -1,0 +1,160 @@
+import { type Conv2dParams, getBackend, setBackend } from "@x/storage";
+import { afterAll, describe, expect, it } from "vitest";
+import { createWasmBackend } from "../backend/wasmBackend";
+import { agree, arr } from "../test/agree";
+import { WasmKernels } from "../wasmKernels";
+import { WorkerJobError } from "./pool";
+import { getNumThreads, setNumThreads, threadsUnavailable } from "./threads";
+
+const k = WasmKernels.create({ shared: true, initialPages: 256 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to 10 s on a loaded machine) until a large kernel would get `want` threads. */
+async function threadsReady(want: number): Promise<number> {
+  let got = 1;
+  for (let i = 0; i < 200 && got < want; i++) {
+    got = k.threads.plan(1e6);
+    if (got < want) await sleep(50);
+  }
+  return got;
+}
+
+function fill(p: number, n: number, seed: number): void {
+  const v = k.heap.views.f32;
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    v[p / 4 + i] = s / 2 ** 31 - 0.5;
+  }
+}
+
+afterAll(() => {
+  k.threads.close();
+  setNumThreads(1);
+});
+
+describe("threads", () => {
+  it("runs here: SharedArrayBuffer and worker_threads are available", () => {
+    expect(threadsUnavailable()).toBeUndefined();
+    expect(getNumThreads()).toBeGreaterThanOrEqual(1);
+  });
+
+  it("setNumThreads validates its argument and getNumThreads returns it", () => {
+    expect(() => setNumThreads(0)).toThrow(RangeError);
+    expect(() => setNumThreads(1.5)).toThrow(RangeError);
+    setNumThreads(3);
+    expect(getNumThreads()).toBe(3);
+    setNumThreads(1);
+    expect(getNumThreads()).toBe(1);
+    expect(k.threads.plan(1e9)).toBe(1);
+  });
+
+  it("keeps small kernels on the calling thread", async () => {
+    setNumThreads(2);
+    await threadsReady(2);
+    expect(k.threads.plan(1)).toBe(1);
+  });
+
+  it("splits a matmul across threads with the same result as one thread", async () => {
+    setNumThreads(3);
+    expect(await threadsReady(3)).toBe(3);
+    for (const [m, n, kk, tb] of [
+      [300, 301, 177, false],
+      [517, 96, 330, true],
+    ] as const) {
+      const a = k.heap.alloc(m * kk * 4);
+      const b = k.heap.alloc(kk * n * 4);
+      const c1 = k.heap.alloc(m * n * 4);
+      const c3 = k.heap.alloc(m * n * 4);
+      fill(a, m * kk, 1);
+      fill(b, kk * n, 2);
+      const layout = tb ? { rsb: 1, csb: kk } : {};
+      setNumThreads(1);
+      k.matmul("f32", m, n, kk, a, b, c1, layout);
+      setNumThreads(3);
+      expect(k.threads.plan((2 * m * n * kk) / 30e3)).toBe(3);
+      k.matmul("f32", m, n, kk, a, b, c3, layout);
+      const v = k.heap.views.f32;
+      const one = v.slice(c1 / 4, c1 / 4 + m * n);
+      const three = v.slice(c3 / 4, c3 / 4 + m * n);
+      expect(three).toEqual(one);
+      for (const p of [a, b, c1, c3]) k.heap.free(p);
+    }
+  });
+
+  it("splits an elementwise kernel into ranges", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const n = 100_003;
+    const a = k.heap.alloc(n * 4);
+    const out = k.heap.alloc(n * 4);
+    fill(a, n, 3);
+    k.split("unary_neg_f32", n, 1e6, 16, (s, len) => [a + 4 * s, out + 4 * s, len]);
+    const v = k.heap.views.f32;
+    for (let i = 0; i < n; i += 997) expect(v[out / 4 + i]).toBe(-v[a / 4 + i]!);
+    expect(v[out / 4 + n - 1]).toBe(-v[a / 4 + n - 1]!);
+    k.heap.free(a);
+    k.heap.free(out);
+  });
+
+  it("splits convolutions by images with the reference's results", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const backend = createWasmBackend({ kernels: k });
+    const previous = setBackend(backend);
+    try {
+      const p: Conv2dParams = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 2 };
+      const [N, C, H, O] = [16, 16, 16, 32];
+      const x = arr([N, C, H, H]);
+      const w = arr([O, C / 2, 3, 3]);
+      const go = arr([N, O, H, H]);
+      // large enough to be split, run on 2 threads
+      expect(k.threads.plan((2 * N * O * H * H * (C / 2) * 9) / 30e3)).toBe(2);
+      const kk = backend.kernels;
+      agree(kk, [N, O, H, H], "float32", (q, out) => q.conv2d(x, w, p, out), 2e-5, "fwd");
+      agree(
+        kk,
+        [N, C, H, H],
+        "float32",
+        (q, gi) => q.conv2dBackwardInput(go, w, p, gi),
+        2e-5,
+        "bwd in",
+      );
+      agree(
+        kk,
+        [O, C / 2, 3, 3],
+        "float32",
+        (q, gw) => q.conv2dBackwardWeight(x, go, p, gw),
+        1e-4,
+        "bwd w",
+      );
+      // K = 144, Og = 3: the transposed weight gradient
+      const x1 = arr([N, C, 32, 32]);
+      const go1 = arr([N, 3, 32, 32]);
+      const p1 = { ...p, groups: 1 };
+      expect(k.threads.plan((2 * N * 3 * 32 * 32 * C * 9) / 30e3)).toBe(2);
+      agree(
+        kk,
+        [3, C, 3, 3],
+        "float32",
+        (q, gw) => q.conv2dBackwardWeight(x1, go1, p1, gw),
+        1e-4,
+        "bwd w t",
+      );
+    } finally {
+      setBackend(previous);
+      expect(getBackend()).toBe(previous);
+    }
+  });
+
+  it("reports a kernel that traps in a worker", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const T = k.threads.plan(1e6);
+    expect(T).toBe(2);
+    k.threads.post(1, "unary_neg_f32", [2 ** 31 - 64, 0, 1024]);
+    expect(() => k.threads.join(T)).toThrow(WorkerJobError);
+    // the worker survives and takes the next job
+    expect(await threadsReady(2)).toBe(2);
+  });
+});
