@@ -7,6 +7,7 @@
  */
 import { setTensorName, Tensor } from "@x/autograd";
 import { cast, copyInto, type DType, isFloatingPoint, RuntimeError, shapeStr } from "@x/storage";
+import { withBackwardHooks } from "./backwardHooks.js";
 import { toSnakeCase } from "./naming.js";
 import { Parameter } from "./parameter.js";
 
@@ -41,11 +42,6 @@ function handle(map: Map<number, unknown>, id: number): RemovableHandle {
   const remove = () => void map.delete(id);
   return { remove, [Symbol.dispose]: remove };
 }
-
-/** Runs a module's `__call__` hooks around `forward`; set by `backwardHooks.ts`. */
-export const callHooks: {
-  backward: ((m: Module, args: unknown[], run: (args: unknown[]) => unknown) => unknown) | null;
-} = { backward: null };
 
 export interface Module {
   /** Calls the module: forward pre-hooks, `forward`, forward hooks (PyTorch's `__call__`). */
@@ -100,7 +96,7 @@ export abstract class Module {
     }
     const run = (a: unknown[]) => this.forward(...a);
     let out =
-      st.backwardHooks.size > 0 && callHooks.backward ? callHooks.backward(this, args, run) : run(args);
+      st.backwardHooks.size > 0 ? withBackwardHooks(this, args, run) : run(args);
     for (const hook of st.hooks.values()) {
       const r = hook(this, args, out);
       if (r !== undefined) out = r;
