@@ -30,16 +30,7 @@ export {
 } from "./graph.js";
 export { keep, type MemoryInfo, memory, tidy } from "./memory.js";
 export * from "./ops/binary.js";
-export {
-  adaptiveAvgPool2d,
-  avgPool2d,
-  conv1d,
-  conv2d,
-  convTranspose2d,
-  interpolate,
-  maxPool1d,
-  maxPool2d,
-} from "./ops/conv.js";
+export { conv1d, conv2d, convTranspose1d, convTranspose2d } from "./ops/conv.js";
 export * from "./ops/creation.js";
 export { einsum } from "./ops/einsum.js";
 export * from "./ops/indexing.js";
@@ -47,8 +38,16 @@ export { add_, copy_, fill_, sub_, zero_ } from "./ops/inplace.js";
 export * from "./ops/join.js";
 export * from "./ops/linalg.js";
 export * from "./ops/pointwise.js";
+export {
+  adaptiveAvgPool2d,
+  avgPool2d,
+  type MaxPoolWithIndicesOptions,
+  maxPool1d,
+  maxPool2d,
+} from "./ops/pool.js";
 export { bernoulli, bernoulli_, normal_, uniform_ } from "./ops/random.js";
 export * from "./ops/reduce.js";
+export { interpolate } from "./ops/resample.js";
 export * from "./ops/shape.js";
 export { type ViewSpec, viewScatter } from "./ops/viewScatter.js";
 export { setTensorName, tensorName } from "./saved.js";

@@ -134,4 +134,88 @@ describe("WasmHeap", () => {
     expect(heap.sizeOf(p)).toBe(sizeClass(40000).bytes);
     heap.free(rest);
   });
+
+  it("allocBlock/freeBlock: zero-filled blocks without bookkeeping, reused by size class", () => {
+    const heap = new WasmHeap({ initialPages: 1 });
+    const a = heap.allocBlock(40);
+    const keep = heap.allocBlock(8); // so that a is not the top block
+    expect(heap.stats.liveBlocks).toBe(2);
+    heap.views.u8.fill(7, a, a + 48);
+    heap.freeBlock(a, 40);
+    expect(heap.stats.liveBlocks).toBe(1);
+    expect(heap.sizeOf(a)).toBeUndefined(); // not a tracked block
+    const b = heap.allocBlock(33); // same class (48 bytes): the same block, zeroed again
+    expect(b).toBe(a);
+    expect([...heap.views.u8.subarray(b, b + 33)].every((v) => v === 0)).toBe(true);
+    const big = heap.allocBlock(1000);
+    heap.views.u8.fill(9, big, big + 1000);
+    const spacer = heap.allocBlock(8);
+    heap.freeBlock(big, 1000);
+    const again = heap.allocBlock(1000);
+    expect(again).toBe(big);
+    expect([...heap.views.u8.subarray(again, again + 1000)].every((v) => v === 0)).toBe(true);
+    heap.freeBlock(again, 1000);
+    heap.freeBlock(b, 33);
+    heap.freeBlock(keep, 8);
+    heap.freeBlock(spacer, 8);
+    expect(heap.stats.liveBlocks).toBe(0);
+  });
+
+  it("allocBlock takes a larger free block at the limit and frees it back to its own class", () => {
+    const heap = new WasmHeap({ initialPages: 1, maximumPages: 2, reservedBytes: 16 });
+    const big = heap.allocBlock(40000);
+    const rest = heap.alloc(81920);
+    heap.freeBlock(big, 40000);
+    const live = heap.stats.liveBytes;
+    const p = heap.allocBlock(20000);
+    expect(p).toBe(big);
+    expect(heap.stats.liveBytes).toBe(live + sizeClass(40000).bytes);
+    heap.freeBlock(p, 20000);
+    expect(heap.stats.liveBytes).toBe(live);
+    expect(heap.allocBlock(40000)).toBe(big); // back in the 40 kB class
+    heap.free(rest);
+  });
+
+  it("zero() clears exactly the range asked, on plain and shared memories", () => {
+    for (const shared of [false, true]) {
+      const heap = new WasmHeap({ initialPages: 64, shared });
+      const p = heap.alloc(1 << 20);
+      for (const [off, n] of [
+        [0, 64],
+        [3, 13],
+        [8, 40],
+        [5, 3000],
+        [16, 1 << 19],
+      ] as const) {
+        const u8 = heap.views.u8;
+        u8.fill(1, p, p + (1 << 20));
+        heap.zero(p + off, n);
+        expect(u8[p + off - 1] ?? 1).toBe(off === 0 ? u8[p - 1] : 1);
+        expect(u8[p + off + n]).toBe(1);
+        let zeros = 0;
+        for (let i = p + off; i < p + off + n; i++) zeros += u8[i] === 0 ? 1 : 0;
+        expect(zeros).toBe(n);
+      }
+      heap.free(p);
+    }
+  });
+
+  it("skips zeroing memory never handed out, and zeroes a block given back from the top", () => {
+    const heap = new WasmHeap({ initialPages: 1 });
+    const a = heap.allocBlock(5000);
+    expect([...heap.views.u8.subarray(a, a + 5000)].every((v) => v === 0)).toBe(true);
+    heap.views.u8.fill(9, a, a + 5000);
+    heap.freeBlock(a, 5000); // the top block: the bump pointer moves back over dirty bytes
+    const b = heap.allocBlock(4000);
+    expect(b).toBe(a);
+    expect([...heap.views.u8.subarray(b, b + 4000)].every((v) => v === 0)).toBe(true);
+    const c = heap.allocZeroed(3000);
+    expect([...heap.views.u8.subarray(c, c + 3000)].every((v) => v === 0)).toBe(true);
+    // a heap over a memory it did not create zeroes everything
+    const other = new WasmHeap({ memory: heap.memory, reservedBytes: c + 4096 });
+    heap.views.u8.fill(5, c + 4096, c + 8192);
+    const d = other.allocBlock(4096);
+    expect(d).toBe(c + 4096);
+    expect([...other.views.u8.subarray(d, d + 4096)].every((v) => v === 0)).toBe(true);
+  });
 });

@@ -3,6 +3,7 @@
 // that grows the memory geometrically, and typed-array views refreshed after every growth.
 // Exhausting the 4 GiB wasm32 address space throws `WasmOutOfMemoryError`, never a crash.
 
+import { ModuleBuilder } from "./asm/moduleBuilder";
 import { type WasmMemory, wasmApi } from "./wasmApi";
 
 /** Bytes in one WebAssembly page. */
@@ -64,6 +65,21 @@ export interface HeapOptions {
  * sizeClass(1000); // { index: 23, bytes: 1024 }
  */
 export function sizeClass(bytes: number): { index: number; bytes: number } {
+  const index = classIndex(bytes);
+  return { index, bytes: classBytes(index) };
+}
+
+/** The size class index of a request (`sizeClass(bytes).index`, without an object). */
+function classIndex(bytes: number): number {
+  if (bytes <= SMALL_LIMIT) return bytes <= ALIGN ? 0 : ((bytes + ALIGN - 1) >>> 4) - 1;
+  const k = 31 - Math.clz32(bytes - 1); // 2^k < bytes <= 2^(k+1), k >= 8
+  if (k >= 31) return sizeClassSlow(bytes).index;
+  const base = 1 << k;
+  const j = Math.ceil((bytes - base) / (base >>> 2)); // 1..4
+  return SMALL_CLASSES + (k - 8) * 4 + (j - 1);
+}
+
+function sizeClassSlow(bytes: number): { index: number; bytes: number } {
   if (bytes <= SMALL_LIMIT) {
     const index = Math.max(1, Math.ceil(bytes / ALIGN)) - 1;
     return { index, bytes: (index + 1) * ALIGN };
@@ -73,6 +89,27 @@ export function sizeClass(bytes: number): { index: number; bytes: number } {
   const step = base / 4;
   const j = Math.ceil((bytes - base) / step); // 1..4
   return { index: SMALL_CLASSES + (k - 8) * 4 + (j - 1), bytes: base + j * step };
+}
+
+/** `memory.fill` of a tiny module over `memory` (shared or not). */
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
+}
+
+function fillFunction(memory: WasmMemory): (dst: number, value: number, len: number) => void {
+  const shared = isShared(memory);
+  const m = new ModuleBuilder();
+  m.importMemory(
+    "env",
+    "memory",
+    shared ? { initial: 1, maximum: MAX_PAGES, shared } : { initial: 1 },
+  );
+  m.func({ name: "fill", params: { dst: "i32", value: "i32", len: "i32" } }, (b, p) => {
+    b.memoryFill(p.dst.get(), p.value.get(), p.len.get());
+  });
+  const api = wasmApi();
+  const instance = new api.Instance(new api.Module(m.toBytes()), { env: { memory } });
+  return instance.exports.fill as (dst: number, value: number, len: number) => void;
 }
 
 function makeViews(buffer: ArrayBufferLike): HeapViews {
@@ -100,7 +137,15 @@ export class WasmHeap {
   readonly memory: WasmMemory;
   readonly #maxBytes: number;
   readonly #free: number[][] = [];
-  readonly #live = new Map<number, number>(); // address -> class index
+  readonly #live = new Map<number, number>(); // address -> class index (alloc/free)
+  readonly #oversized = new Map<number, number>(); // allocBlock blocks of a larger class
+  #blocks = 0; // live allocBlock blocks
+  #taken = 0; // class index of the last #take
+  #takenClean = false; // whether the last #take's block had never been handed out (so is zero)
+  #clean: number; // bytes from here up were never handed out (memory starts and grows zeroed)
+  #fill: ((dst: number, value: number, len: number) => void) | undefined;
+  /** Size from which zeroing calls memory.fill (TypedArray fill is slow on shared memory). */
+  readonly #fillFrom: number;
   readonly #growListeners = new Set<(views: HeapViews) => void>();
   #views: HeapViews;
   #top: number;
@@ -122,8 +167,11 @@ export class WasmHeap {
       });
     this.#maxBytes = maximumPages * PAGE_BYTES;
     this.#views = makeViews(this.memory.buffer);
+    this.#fillFrom = isShared(this.memory) ? 64 : 1 << 18;
     const reserved = options.reservedBytes ?? 1024;
     this.#top = Math.max(ALIGN, Math.ceil(reserved / ALIGN) * ALIGN);
+    // a memory of our own is all zeros above the reserved bytes; one given to us may not be
+    this.#clean = options.memory ? this.#maxBytes : this.#top;
   }
 
   /** Typed views over the current memory buffer (refreshed after growth). */
@@ -151,7 +199,7 @@ export class WasmHeap {
   get stats(): HeapStats {
     return {
       liveBytes: this.#liveBytes,
-      liveBlocks: this.#live.size,
+      liveBlocks: this.#live.size + this.#blocks,
       freeBytes: this.#freeBytes,
       topBytes: this.#top,
       memoryBytes: this.#views.buffer.byteLength,
@@ -163,32 +211,47 @@ export class WasmHeap {
    * its byte address. Throws `WasmOutOfMemoryError` when the memory cannot hold it.
    */
   alloc(bytes: number): number {
-    if (!Number.isFinite(bytes) || bytes < 0) {
-      throw new RangeError(`alloc: size must be a non-negative number of bytes, got ${bytes}`);
-    }
-    if (bytes > this.#maxBytes) throw this.#outOfMemory(bytes);
-    const cls = sizeClass(bytes);
-    const list = this.#free[cls.index];
-    let ptr = list?.pop();
-    if (ptr !== undefined) {
-      this.#freeBytes -= cls.bytes;
-    } else if (this.#top + cls.bytes <= this.#maxBytes) {
-      this.#ensure(this.#top + cls.bytes);
-      ptr = this.#top;
-      this.#top += cls.bytes;
-    } else {
-      return this.#allocFromLarger(bytes, cls.index);
-    }
-    this.#live.set(ptr, cls.index);
-    this.#liveBytes += cls.bytes;
+    const ptr = this.#take(bytes);
+    this.#live.set(ptr, this.#taken);
     return ptr;
   }
 
   /** Allocates like `alloc` and zero-fills the block. */
   allocZeroed(bytes: number): number {
     const ptr = this.alloc(bytes);
-    this.#views.u8.fill(0, ptr, ptr + bytes);
+    if (!this.#takenClean) this.zero(ptr, bytes);
     return ptr;
+  }
+
+  /**
+   * Allocates a zero-filled block that the caller frees with `freeBlock(ptr, bytes)`, giving the
+   * same `bytes`: no per-block bookkeeping (the storages of a backend, which keep their size).
+   *
+   * @example
+   * const p = heap.allocBlock(64);
+   * heap.freeBlock(p, 64);
+   */
+  allocBlock(bytes: number): number {
+    const ptr = this.#take(bytes);
+    if (this.#taken !== classIndex(bytes)) this.#oversized.set(ptr, this.#taken);
+    this.#blocks++;
+    // memory never handed out is still zero: no pass over it (its pages are not even touched)
+    if (!this.#takenClean) this.zero(ptr, bytes);
+    return ptr;
+  }
+
+  /** Frees a block of `allocBlock(bytes)`. */
+  freeBlock(ptr: number, bytes: number): void {
+    let index = classIndex(bytes);
+    if (this.#oversized.size !== 0) {
+      const larger = this.#oversized.get(ptr);
+      if (larger !== undefined) {
+        this.#oversized.delete(ptr);
+        index = larger;
+      }
+    }
+    this.#blocks--;
+    this.#release(ptr, index);
   }
 
   /** Frees a block returned by `alloc`; freeing anything else (or twice) throws. */
@@ -196,6 +259,62 @@ export class WasmHeap {
     const index = this.#live.get(ptr);
     if (index === undefined) throw new Error(`free: ${ptr} is not a live block of this heap`);
     this.#live.delete(ptr);
+    this.#release(ptr, index);
+  }
+
+  /**
+   * Zeroes `bytes` bytes at `ptr` (a few stores for tiny ranges, else WebAssembly's memset, far
+   * faster than `TypedArray.prototype.fill` on a shared memory).
+   *
+   * @example
+   * heap.zero(p, 4 * n);
+   */
+  zero(ptr: number, bytes: number): void {
+    if (bytes <= 64) {
+      // a few stores beat any call for tiny ranges
+      if (((ptr | bytes) & 7) === 0) {
+        const f64 = this.#views.f64;
+        for (let i = ptr >>> 3, end = (ptr + bytes) >>> 3; i < end; i++) f64[i] = 0;
+      } else {
+        const u8 = this.#views.u8;
+        for (let i = ptr, end = ptr + bytes; i < end; i++) u8[i] = 0;
+      }
+    } else if (bytes < this.#fillFrom) this.#views.u8.fill(0, ptr, ptr + bytes);
+    else {
+      // WebAssembly's memory.fill is a memset, also on a shared memory (where fill is not)
+      this.#fill ??= fillFunction(this.memory);
+      this.#fill(ptr, 0, bytes);
+    }
+  }
+
+  /** Takes a block of `bytes`' class (or a larger free one); its class index is left in #taken. */
+  #take(bytes: number): number {
+    if (!Number.isFinite(bytes) || bytes < 0) {
+      throw new RangeError(`alloc: size must be a non-negative number of bytes, got ${bytes}`);
+    }
+    if (bytes > this.#maxBytes) throw this.#outOfMemory(bytes);
+    const index = classIndex(bytes);
+    const size = classBytes(index);
+    const list = this.#free[index];
+    let ptr = list === undefined || list.length === 0 ? undefined : list.pop();
+    if (ptr !== undefined) {
+      this.#freeBytes -= size;
+      this.#takenClean = false;
+    } else if (this.#top + size <= this.#maxBytes) {
+      if (this.#top + size > this.#views.u8.length) this.#ensure(this.#top + size);
+      ptr = this.#top;
+      this.#top += size;
+      this.#takenClean = ptr >= this.#clean;
+      if (this.#top > this.#clean) this.#clean = this.#top;
+    } else {
+      return this.#takeLarger(bytes, index);
+    }
+    this.#taken = index;
+    this.#liveBytes += size;
+    return ptr;
+  }
+
+  #release(ptr: number, index: number): void {
     const size = classBytes(index);
     this.#liveBytes -= size;
     if (ptr + size === this.#top) {
@@ -247,14 +366,15 @@ export class WasmHeap {
     this.refresh();
   }
 
-  #allocFromLarger(bytes: number, index: number): number {
+  #takeLarger(bytes: number, index: number): number {
     for (let i = index + 1; i < this.#free.length; i++) {
       const ptr = this.#free[i]?.pop();
       if (ptr === undefined) continue;
       const size = classBytes(i);
       this.#freeBytes -= size;
-      this.#live.set(ptr, i);
       this.#liveBytes += size;
+      this.#taken = i;
+      this.#takenClean = false;
       return ptr;
     }
     throw this.#outOfMemory(bytes);

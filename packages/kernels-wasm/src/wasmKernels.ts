@@ -6,7 +6,7 @@ import { detectFeatures, type WasmFeatures } from "./features";
 import type { FloatDType } from "./kernels/dtype";
 import type { BinaryOp, MulAddLayout, UnaryOp } from "./kernels/elementwise";
 import { gemmConfigs, gemmWorkspaceBytes } from "./kernels/gemm";
-import { buildKernelModule, type F64UnaryOp, type KernelExports } from "./kernels/kernelModule";
+import { buildKernelModule, type KernelExports } from "./kernels/kernelModule";
 import type { ReduceOp } from "./kernels/reduce";
 import { type HeapOptions, WasmHeap } from "./memory";
 import { Dispatcher } from "./threads/dispatch";
@@ -222,10 +222,9 @@ export class WasmKernels {
     this.raw[`binary_${op}_${d}_sv`](s, b, out, n);
   }
 
-  /** out[i] = op(x[i]) for i < n (`exp` is f32 only). */
+  /** out[i] = op(x[i]) for i < n. */
   unary(op: UnaryOp, d: FloatDType, x: number, out: number, n: number): void {
-    if (d === "f64" && op === "exp") throw new Error("unary exp: no f64 WASM kernel");
-    this.raw[`unary_${op as F64UnaryOp}_${d}`](x, out, n);
+    this.raw[`unary_${op}_${d}`](x, out, n);
   }
 
   /**
@@ -257,13 +256,13 @@ export class WasmKernels {
     this.raw[`reduce_${op}_${d}`](x, out, outer, r, inner);
   }
 
-  /** Softmax over each row of a contiguous f32 [rows, cols] block (out may be x). */
-  softmax(x: number, out: number, rows: number, cols: number): void {
-    this.raw.softmax_f32(x, out, rows, cols);
+  /** Softmax over each row of a contiguous [rows, cols] block (out may be x). */
+  softmax(x: number, out: number, rows: number, cols: number, d: FloatDType = "f32"): void {
+    this.raw[`softmax_${d}`](x, out, rows, cols);
   }
 
-  /** Log-softmax over each row of a contiguous f32 [rows, cols] block (out may be x). */
-  logSoftmax(x: number, out: number, rows: number, cols: number): void {
-    this.raw.logSoftmax_f32(x, out, rows, cols);
+  /** Log-softmax over each row of a contiguous [rows, cols] block (out may be x). */
+  logSoftmax(x: number, out: number, rows: number, cols: number, d: FloatDType = "f32"): void {
+    this.raw[`logSoftmax_${d}`](x, out, rows, cols);
   }
 }

@@ -1,4 +1,4 @@
-import { tensor, type Tensor } from "@x/autograd";
+import { type Tensor, tensor } from "@x/autograd";
 import { describe, expect, it } from "vitest";
 import { Linear } from "./modules/linear.js";
 
@@ -34,7 +34,9 @@ describe("registerFullBackwardHook", () => {
       expect(gi).toEqual([]);
       expect(go[0]!.shape).toEqual([1, 1]);
     });
-    lin(tensor([[1, 1]])).sum().backward();
+    lin(tensor([[1, 1]]))
+      .sum()
+      .backward();
     expect(called).toBe(1);
   });
 });

@@ -50,7 +50,11 @@ class BackwardHookInputFunction extends autograd.Function {
 }
 
 /** Runs `run(args)` with the module's full backward hooks attached to its inputs and outputs. */
-export function withBackwardHooks(module: Module, args: unknown[], run: (args: unknown[]) => unknown): unknown {
+export function withBackwardHooks(
+  module: Module,
+  args: unknown[],
+  run: (args: unknown[]) => unknown,
+): unknown {
   const st: HookState = { module, gradOutput: [], inputs: 0 };
   const idx = args.flatMap((a, i) => (a instanceof Tensor && a.requiresGrad ? [i] : []));
   st.inputs = idx.length;

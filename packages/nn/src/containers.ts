@@ -7,7 +7,8 @@ import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
 function wrapIndex(i: number, n: number, what: string): number {
-  if (!Number.isInteger(i) || i < -n || i >= n) throw new IndexError(`index ${i} is out of range`.replace("index", what));
+  if (!Number.isInteger(i) || i < -n || i >= n)
+    throw new IndexError(`index ${i} is out of range`.replace("index", what));
   return i < 0 ? i + n : i;
 }
 

@@ -16,5 +16,6 @@ export {
 } from "./module.js";
 export * from "./modules/index.js";
 export { Parameter } from "./parameter.js";
-export { functional, functional as F, init, utils };
 export { loadSafetensors, saveSafetensors } from "./serialization.js";
+export { loadTorchStateDict, UnpicklingError } from "./torchLoad.js";
+export { functional, functional as F, init, utils };

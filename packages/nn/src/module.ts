@@ -17,13 +17,17 @@ export interface RemovableHandle {
   [Symbol.dispose](): void;
 }
 
-export type ForwardPreHook = (module: Module, args: unknown[]) => unknown[] | undefined | void;
+/** What a hook returns: a replacement, or nothing (`void`: hooks that only observe). */
+// biome-ignore lint/suspicious/noConfusingVoidType: hooks that only observe return nothing.
+type HookResult<T> = T | undefined | void;
+
+export type ForwardPreHook = (module: Module, args: unknown[]) => HookResult<unknown[]>;
 export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
 export type BackwardHook = (
   module: Module,
   gradInput: (Tensor | null)[],
   gradOutput: (Tensor | null)[],
-) => (Tensor | null)[] | undefined | void;
+) => HookResult<(Tensor | null)[]>;
 
 interface Internals {
   buffers: Map<string, boolean>; // field name → persistent
@@ -43,8 +47,10 @@ function handle(map: Map<number, unknown>, id: number): RemovableHandle {
   return { remove, [Symbol.dispose]: remove };
 }
 
+// The interface merges a call signature typed by `forward` into the class below.
 export interface Module {
   /** Calls the module: forward pre-hooks, `forward`, forward hooks (PyTorch's `__call__`). */
+  // biome-ignore lint/style/useShorthandFunctionType: a type alias could not merge into the class.
   (...args: Parameters<this["forward"]>): ReturnType<this["forward"]>;
 }
 
@@ -58,6 +64,7 @@ export interface Module {
  * const model = new MLP();
  * model(x.randn(3, 4));
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds the call signature, which the constructor provides.
 export abstract class Module {
   /** Training mode (dropout and batch norm follow it). */
   declare training: boolean;
@@ -95,8 +102,7 @@ export abstract class Module {
       if (r !== undefined) args = Array.isArray(r) ? r : [r];
     }
     const run = (a: unknown[]) => this.forward(...a);
-    let out =
-      st.backwardHooks.size > 0 ? withBackwardHooks(this, args, run) : run(args);
+    let out = st.backwardHooks.size > 0 ? withBackwardHooks(this, args, run) : run(args);
     for (const hook of st.hooks.values()) {
       const r = hook(this, args, out);
       if (r !== undefined) out = r;
@@ -144,10 +150,16 @@ export abstract class Module {
   }
 
   /** Registers a buffer: in `stateDict()` when `persistent` (default), never in `parameters()`. */
-  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+  registerBuffer(
+    name: string,
+    tensor: Tensor | null,
+    options: { persistent?: boolean } = {},
+  ): void {
     checkName("buffer", name);
     if (tensor !== null && !(tensor instanceof Tensor)) {
-      throw new TypeError(`cannot assign '${typeof tensor}' object to buffer '${name}' (torch Tensor or None required)`);
+      throw new TypeError(
+        `cannot assign '${typeof tensor}' object to buffer '${name}' (torch Tensor or None required)`,
+      );
     }
     internals(this).buffers.set(name, options.persistent ?? true);
     define(this, name, tensor);
@@ -221,11 +233,13 @@ export abstract class Module {
       const st = internals(m);
       const own = [...entries(m)];
       for (const [name, v, k] of own) {
-        if (k === "param" && v instanceof Tensor) out.set(p + name, options.keepVars ? v : v.detach());
+        if (k === "param" && v instanceof Tensor)
+          out.set(p + name, options.keepVars ? v : v.detach());
       }
       for (const [key, persistent] of st.buffers) {
         const v = (m as unknown as Record<string, unknown>)[key];
-        if (persistent && v instanceof Tensor) out.set(p + toSnakeCase(key), options.keepVars ? v : v.detach());
+        if (persistent && v instanceof Tensor)
+          out.set(p + toSnakeCase(key), options.keepVars ? v : v.detach());
       }
       for (const [name, child] of m.namedChildren()) visit(child, `${p}${name}.`);
     };
@@ -249,19 +263,25 @@ export abstract class Module {
     const unexpected = [...given.keys()].filter((k) => !own.has(k));
     const errors: string[] = [];
     if (strict) {
-      if (missing.length) errors.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
+      if (missing.length)
+        errors.push(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
       if (unexpected.length) {
-        errors.push(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}. `);
+        errors.push(
+          `Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}. `,
+        );
       }
     }
     for (const [k, dst] of own) {
       const src = given.get(k);
       if (src === undefined) continue;
       if (!(src instanceof Tensor)) {
-        errors.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+        errors.push(
+          `While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`,
+        );
         continue;
       }
-      const same = src.shape.length === dst.shape.length && src.shape.every((s, i) => s === dst.shape[i]);
+      const same =
+        src.shape.length === dst.shape.length && src.shape.every((s, i) => s === dst.shape[i]);
       if (!same) {
         errors.push(
           `size mismatch for ${k}: copying a param with shape torch.Size(${shapeStr(src.shape)}) from checkpoint, the shape in current model is torch.Size(${shapeStr(dst.shape)}).`,
@@ -269,7 +289,9 @@ export abstract class Module {
       }
     }
     if (errors.length) {
-      throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
+      throw new RuntimeError(
+        `Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`,
+      );
     }
     for (const [k, dst] of own) {
       const src = given.get(k);
@@ -316,7 +338,9 @@ export abstract class Module {
   /** Converts floating-point parameters and buffers to `dtype`, in place. */
   to(dtype: DType): this {
     if (!isFloatingPoint(dtype)) {
-      throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
+      throw new TypeError(
+        `nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`,
+      );
     }
     for (const t of [...this.parameters(), ...this.buffers()]) {
       if (isFloatingPoint(t.dtype) && t.dtype !== dtype) {
@@ -368,7 +392,8 @@ function nameParameters(m: Module): void {
 }
 
 function checkName(kind: string, name: string): void {
-  if (typeof name !== "string") throw new TypeError(`${kind} name should be a string. Got ${typeof name}`);
+  if (typeof name !== "string")
+    throw new TypeError(`${kind} name should be a string. Got ${typeof name}`);
   if (name === "") throw new RuntimeError(`${kind} name can't be empty string ""`);
   if (name.includes(".")) throw new RuntimeError(`${kind} name can't contain ".", got: ${name}`);
 }
@@ -397,8 +422,12 @@ function* entries(self: Module): Generator<[string, unknown, "param" | "buffer" 
   }
 }
 
-
-function namedOf(self: Module, kind: "param" | "buffer", prefix: string, recurse: boolean): [string, Tensor][] {
+function namedOf(
+  self: Module,
+  kind: "param" | "buffer",
+  prefix: string,
+  recurse: boolean,
+): [string, Tensor][] {
   const out: [string, Tensor][] = [];
   const seen = new Set<Tensor>();
   const mods: [string, Module][] = recurse ? [...self.namedModules(prefix)] : [[prefix, self]];
@@ -411,4 +440,3 @@ function namedOf(self: Module, kind: "param" | "buffer", prefix: string, recurse
   }
   return out;
 }
-

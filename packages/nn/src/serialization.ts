@@ -5,8 +5,22 @@
 import { Tensor } from "@x/autograd";
 import { type DType, NDArray, RuntimeError, ValueError } from "@x/storage";
 
-const TO_DTYPE: Record<string, DType> = { F32: "float32", F64: "float64", I32: "int32", I64: "int64", U8: "uint8", BOOL: "bool" };
-const FROM_DTYPE: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", int64: "I64", uint8: "U8", bool: "BOOL" };
+const TO_DTYPE: Record<string, DType> = {
+  F32: "float32",
+  F64: "float64",
+  I32: "int32",
+  I64: "int64",
+  U8: "uint8",
+  BOOL: "bool",
+};
+const FROM_DTYPE: Record<DType, string> = {
+  float32: "F32",
+  float64: "F64",
+  int32: "I32",
+  int64: "I64",
+  uint8: "U8",
+  bool: "BOOL",
+};
 
 interface HeaderEntry {
   dtype: string;
@@ -23,14 +37,18 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (8 + n > bytes.length) throw new ValueError("safetensors: header length exceeds the file");
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, HeaderEntry>;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<
+    string,
+    HeaderEntry
+  >;
   const base = 8 + n;
   const out = new Map<string, Tensor>();
   const entries = Object.entries(header).filter(([k]) => k !== "__metadata__");
   entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0]);
   for (const [name, e] of entries) {
     const dtype = TO_DTYPE[e.dtype];
-    if (dtype === undefined) throw new ValueError(`safetensors: unsupported dtype ${e.dtype} for ${name}`);
+    if (dtype === undefined)
+      throw new ValueError(`safetensors: unsupported dtype ${e.dtype} for ${name}`);
     const [begin, end] = e.data_offsets;
     const arr = NDArray.empty(e.shape, dtype);
     const count = arr.numel();
@@ -38,16 +56,22 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
     const dst = arr.typed();
     const size = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 }[dtype];
     if (count * size !== end - begin) {
-      throw new RuntimeError(`safetensors: ${name} has ${end - begin} bytes, expected ${count * size}`);
+      throw new RuntimeError(
+        `safetensors: ${name} has ${end - begin} bytes, expected ${count * size}`,
+      );
     }
     for (let i = 0; i < count; i++) {
       const o = i * size;
       dst[i] =
-        dtype === "float32" ? src.getFloat32(o, true)
-        : dtype === "float64" ? src.getFloat64(o, true)
-        : dtype === "int32" ? src.getInt32(o, true)
-        : dtype === "int64" ? Number(src.getBigInt64(o, true))
-        : src.getUint8(o);
+        dtype === "float32"
+          ? src.getFloat32(o, true)
+          : dtype === "float64"
+            ? src.getFloat64(o, true)
+            : dtype === "int32"
+              ? src.getInt32(o, true)
+              : dtype === "int64"
+                ? Number(src.getBigInt64(o, true))
+                : src.getUint8(o);
     }
     out.set(name, new Tensor(arr));
     arr.dispose();
@@ -59,7 +83,10 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
  * Writes tensors (a state dict) as a safetensors file.
  * @example const bytes = saveSafetensors(model.stateDict());
  */
-export function saveSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function saveSafetensors(
+  tensors: Map<string, Tensor> | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const list = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
@@ -68,7 +95,11 @@ export function saveSafetensors(tensors: Map<string, Tensor> | Record<string, Te
   for (const [name, t] of list) {
     const size = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 }[t.dtype];
     const bytes = t.numel() * size;
-    header[name] = { dtype: FROM_DTYPE[t.dtype], shape: t.shape.slice(), data_offsets: [offset, offset + bytes] };
+    header[name] = {
+      dtype: FROM_DTYPE[t.dtype],
+      shape: t.shape.slice(),
+      data_offsets: [offset, offset + bytes],
+    };
     parts.push({ t, at: offset, size });
     offset += bytes;
   }

@@ -1,7 +1,7 @@
 /**
  * Type-level tests of the nn API, checked by `tsc -p tsconfig.json` (this file is under src):
  * `.data` is a raw array with no autograd state, calling a module is typed by its `forward`,
- * and state dicts hold tensors.
+ * state dicts hold tensors, and max pooling with `returnIndices: true` returns a pair.
  */
 
 import { type Tensor, tensor } from "@x/autograd";
@@ -47,6 +47,37 @@ expectTypeOf(lstm).returns.toEqualTypeOf<[Tensor, [Tensor, Tensor]]>();
 expectTypeOf(linear.stateDict()).toEqualTypeOf<Map<string, Tensor>>();
 for (const value of linear.stateDict().values()) expectTypeOf(value).toEqualTypeOf<Tensor>();
 expectTypeOf(linear.namedParameters()).toEqualTypeOf<[string, nn.Parameter][]>();
+
+// Max pooling gives `[values, indices]` exactly when asked for the indices.
+const image = tensor([
+  [
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  ],
+]);
+expectTypeOf(new nn.MaxPool2d(2)).returns.toEqualTypeOf<Tensor>();
+expectTypeOf(new nn.MaxPool2d(2, { stride: 1, ceilMode: true })).returns.toEqualTypeOf<Tensor>();
+expectTypeOf(new nn.MaxPool2d(2, { returnIndices: true })).returns.toEqualTypeOf<
+  [Tensor, Tensor]
+>();
+expectTypeOf(new nn.MaxPool1d(2, { returnIndices: true })).returns.toEqualTypeOf<
+  [Tensor, Tensor]
+>();
+expectTypeOf(new nn.MaxPool2d(2, { returnIndices: false })(image)).toEqualTypeOf<Tensor>();
+declare const withIndices: boolean;
+expectTypeOf(new nn.MaxPool2d(2, { returnIndices: withIndices })(image)).toEqualTypeOf<
+  Tensor | [Tensor, Tensor]
+>();
+expectTypeOf(nn.F.maxPool2d(image, 2)).toEqualTypeOf<Tensor>();
+expectTypeOf(nn.F.maxPool2d(image, 2, { returnIndices: true })).toEqualTypeOf<[Tensor, Tensor]>();
+expectTypeOf(nn.F.maxPool1d(image, 2, { returnIndices: true })).toEqualTypeOf<[Tensor, Tensor]>();
+expectTypeOf(nn.F.maxPool2dWithIndices(image, 2)).toEqualTypeOf<[Tensor, Tensor]>();
+// @ts-expect-error the pair is not a tensor.
+new nn.MaxPool2d(2, { returnIndices: true })(image).sum();
+// @ts-expect-error nor is it from the functional form.
+nn.F.maxPool2d(image, 2, { returnIndices: true }).sum();
 
 // The functional API returns tensors.
 expectTypeOf(nn.F.crossEntropy).returns.toEqualTypeOf<Tensor>();

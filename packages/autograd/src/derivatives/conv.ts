@@ -2,6 +2,7 @@
  * Derivatives of convolution, pooling and resampling. Each backward is itself an op of this
  * table, so second derivatives work: for the bilinear convolution C(x, w), the input gradient
  * Cₓᵀ(g, w) and the weight gradient C_wᵀ(x, g) are differentiated back into C, Cₓᵀ and C_wᵀ.
+ * Node names are PyTorch 1.13's.
  */
 import type {
   AvgPoolOptions,
@@ -9,14 +10,14 @@ import type {
   ConvTransposeOptions,
   IntArg,
   InterpolateOptions,
-  MaxPoolOptions,
 } from "@x/storage";
 import * as C from "../ops/conv.js";
+import * as P from "../ops/pool.js";
+import * as R from "../ops/resample.js";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./rule.js";
 
 type Shape = readonly number[];
-type Nd = 1 | 2;
 
 export interface ConvOps {
   conv: {
@@ -24,7 +25,8 @@ export interface ConvOps {
     weight: Tensor;
     bias: Tensor | null;
     opts: ConvOptions;
-    nd: Nd;
+    /** The input gradient of a transposed convolution (named as a convolution's backward). */
+    inBackward: boolean;
     inputShape: Shape;
     weightShape: Shape;
   };
@@ -42,15 +44,17 @@ export interface ConvOps {
     weightShape: Shape;
     opts: ConvOptions;
   };
-  convTranspose2d: {
+  convTranspose: {
     input: Tensor;
     weight: Tensor;
     bias: Tensor | null;
     opts: ConvTransposeOptions;
     weightShape: Shape;
   };
-  maxPool: { self: Tensor; kernelSize: IntArg; opts: MaxPoolOptions; nd: Nd; inputShape: Shape };
-  maxPoolBackward: { gradOutput: Tensor; indices: Tensor; inputShape: Shape; nd: Nd };
+  convBackwardBias: { gradOutput: Tensor; outputShape: Shape };
+  /** 2-d max pooling (1-d runs as 2-d of unit height); the rule needs only the indices. */
+  maxPool: { self: Tensor; inputShape: Shape };
+  maxPoolBackward: { gradOutput: Tensor; indices: Tensor; inputShape: Shape };
   avgPool2d: { self: Tensor; kernelSize: IntArg; opts: AvgPoolOptions; inputShape: Shape };
   avgPool2dBackward: {
     gradOutput: Tensor;
@@ -72,13 +76,6 @@ export interface ConvOps {
   interpolateBackward: { gradOutput: Tensor; inputShape: Shape; opts: InterpolateOptions };
 }
 
-/** Dims a bias gradient sums over: all but the channel dim. */
-function biasDims(ndim: number, nd: Nd): number[] {
-  const batched = ndim === nd + 2;
-  const all = Array.from({ length: ndim }, (_, i) => i);
-  return all.filter((d) => d !== (batched ? 1 : 0));
-}
-
 function convOptsOf(o: ConvTransposeOptions): ConvOptions {
   return {
     stride: o.stride ?? 1,
@@ -91,7 +88,8 @@ function convOptsOf(o: ConvTransposeOptions): ConvOptions {
 export const convRules: RuleTable<ConvOps> = {
   // C(x, w) + b: dx = Cₓᵀ(g, w), dw = C_wᵀ(x, g), db = Σ g over all but channels
   conv: {
-    name: "ConvolutionBackward0",
+    name: ({ inBackward }) =>
+      inBackward ? "ConvolutionBackwardBackward0" : "ConvolutionBackward0",
     inputs: {
       input: {
         uses: ["weight"],
@@ -103,7 +101,18 @@ export const convRules: RuleTable<ConvOps> = {
         grad: ({ grad, input, inputShape, weightShape, opts }) =>
           C.convBackwardWeight(input, grad, inputShape, weightShape, opts),
       },
-      bias: { uses: [], grad: ({ grad, nd }) => grad.sum(biasDims(grad.ndim, nd)) },
+      bias: { uses: [], grad: ({ grad }) => C.convBackwardBias(grad) },
+    },
+  },
+  // Σ g over all but channels is linear: its derivative broadcasts back over those dims
+  convBackwardBias: {
+    name: "ConvolutionBackwardBackward0",
+    inputs: {
+      gradOutput: {
+        uses: [],
+        grad: ({ grad, outputShape }) =>
+          grad.view(outputShape.map((s, d) => (d === 1 ? s : 1))).expand(outputShape),
+      },
     },
   },
   // Cₓᵀ(g, w) is bilinear: d/dg = C(h, w), d/dw = C_wᵀ(h, g)
@@ -137,42 +146,39 @@ export const convRules: RuleTable<ConvOps> = {
     },
   },
   // Cₓᵀ(x, w) + b: dx = C(g, w), dw = C_wᵀ(g, x), db = Σ g
-  convTranspose2d: {
+  convTranspose: {
     name: "ConvolutionBackward0",
     inputs: {
       input: {
         uses: ["weight"],
-        grad: ({ grad, weight, opts }) => C.convRaw(grad, weight, convOptsOf(opts)),
+        grad: ({ grad, weight, opts }) => C.convRaw(grad, weight, convOptsOf(opts), true),
       },
       weight: {
         uses: ["input"],
         grad: ({ grad, input, weightShape, opts }) =>
           C.convBackwardWeight(grad, input, grad.shape, weightShape, convOptsOf(opts)),
       },
-      bias: { uses: [], grad: ({ grad }) => grad.sum(biasDims(grad.ndim, 2)) },
+      bias: { uses: [], grad: ({ grad }) => C.convBackwardBias(grad) },
     },
   },
   // g goes to where each maximum was
   maxPool: {
-    name: ({ nd }) => `MaxPool${nd}DWithIndicesBackward0`,
+    name: "MaxPool2DWithIndicesBackward0",
     inputs: {
       self: {
         uses: ["result"],
-        grad: ({ grad, results, inputShape, nd }) =>
-          C.maxPoolBackward(grad, results[1]!, inputShape, nd),
+        grad: ({ grad, results, inputShape }) => P.maxPoolBackward(grad, results[1]!, inputShape),
       },
     },
   },
   // linear in g: its derivative gathers at the same indices
   maxPoolBackward: {
-    name: ({ nd }) => `MaxPool${nd}DWithIndicesBackwardBackward0`,
+    name: "MaxPool2DWithIndicesBackwardBackward0",
     inputs: {
       gradOutput: {
         uses: ["indices"],
-        grad: ({ grad, indices, nd }) => {
-          const flat = grad.flatten(-nd);
-          return flat.gather(-1, indices.flatten(-nd)).reshape(indices.shape);
-        },
+        grad: ({ grad, indices }) =>
+          grad.flatten(-2).gather(-1, indices.flatten(-2)).reshape(indices.shape),
       },
       indices: "nondifferentiable",
     },
@@ -184,7 +190,7 @@ export const convRules: RuleTable<ConvOps> = {
       self: {
         uses: [],
         grad: ({ grad, inputShape, kernelSize, opts }) =>
-          C.avgPool2dBackward(grad, inputShape, kernelSize, opts),
+          P.avgPool2dBackward(grad, inputShape, kernelSize, opts),
       },
     },
   },
@@ -194,7 +200,7 @@ export const convRules: RuleTable<ConvOps> = {
     inputs: {
       gradOutput: {
         uses: [],
-        grad: ({ grad, kernelSize, opts }) => C.avgPool2d(grad, kernelSize, opts),
+        grad: ({ grad, kernelSize, opts }) => P.avgPool2d(grad, kernelSize, opts),
       },
     },
   },
@@ -204,7 +210,7 @@ export const convRules: RuleTable<ConvOps> = {
       self: {
         uses: [],
         grad: ({ grad, inputShape, outputSize }) =>
-          C.adaptiveAvgPool2dBackward(grad, inputShape, outputSize),
+          P.adaptiveAvgPool2dBackward(grad, inputShape, outputSize),
       },
     },
   },
@@ -213,7 +219,7 @@ export const convRules: RuleTable<ConvOps> = {
     inputs: {
       gradOutput: {
         uses: [],
-        grad: ({ grad, outputSize }) => C.adaptiveAvgPool2d(grad, outputSize),
+        grad: ({ grad, outputSize }) => P.adaptiveAvgPool2d(grad, outputSize),
       },
     },
   },
@@ -223,22 +229,23 @@ export const convRules: RuleTable<ConvOps> = {
     inputs: {
       self: {
         uses: [],
-        grad: ({ grad, inputShape, opts }) => C.interpolateBackward(grad, inputShape, opts),
+        grad: ({ grad, inputShape, opts }) => R.interpolateBackward(grad, inputShape, opts),
       },
     },
   },
   interpolateBackward: {
     name: ({ opts, inputShape }) =>
-      interpolateName(opts, inputShape.length).replace("Backward0", "BackwardBackward0"),
-    inputs: { gradOutput: { uses: [], grad: ({ grad, opts }) => C.interpolate(grad, opts) } },
+      interpolateName(opts, inputShape.length).replace("Backward1", "BackwardBackward1"),
+    inputs: { gradOutput: { uses: [], grad: ({ grad, opts }) => R.interpolate(grad, opts) } },
   },
 };
 
+// F.interpolate calls the `.vec` overloads (optional size, list of scales): `…Backward1`.
 function interpolateName(opts: InterpolateOptions, ndim: number): string {
   const mode = opts.mode ?? "nearest";
   const d = ndim - 2;
-  if (mode === "bilinear") return "UpsampleBilinear2DBackward0";
-  if (mode === "linear") return "UpsampleLinear1DBackward0";
-  if (mode === "nearest-exact") return `UpsampleNearestExact${d}DBackward0`;
-  return `UpsampleNearest${d}DBackward0`;
+  if (mode === "bilinear") return "UpsampleBilinear2DBackward1";
+  if (mode === "linear") return "UpsampleLinear1DBackward1";
+  if (mode === "nearest-exact") return `UpsampleNearestExact${d}DBackward1`;
+  return `UpsampleNearest${d}DBackward1`;
 }

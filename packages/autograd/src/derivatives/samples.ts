@@ -6,6 +6,8 @@
  */
 import * as T from "../index.js";
 import * as C from "../ops/conv.js";
+import * as P from "../ops/pool.js";
+import * as R from "../ops/resample.js";
 import type { DiffOp } from "./index.js";
 import { b, distinct, type GradSample, idx, idxZero, rn, u } from "./sampleInputs.js";
 import { POINTWISE_SAMPLES } from "./samplesPointwise.js";
@@ -305,6 +307,11 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
       fn: (x, w) => T.conv1d(x!, w!, null, { groups: 2, dilation: 2 }),
       inputs: () => [rn(2, 2, 6), rn(2, 1, 2)],
     },
+    {
+      // unbatched: a batch of one between an unsqueeze and a squeeze
+      fn: (x, w, bb) => T.conv2d(x!, w!, bb!, { padding: "same" }),
+      inputs: () => [rn(2, 3, 3), rn(3, 2, 2, 1), rn(3)],
+    },
   ],
   convBackwardInput: [
     b(
@@ -320,10 +327,25 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
       () => rn(1, 3, 2, 2),
     ),
   ],
-  convTranspose2d: [
+  convBackwardBias: [
+    u(
+      (g) => C.convBackwardBias(g),
+      () => rn(2, 3, 2, 2),
+    ),
+  ],
+  convTranspose: [
     {
       fn: (x, w, bb) => T.convTranspose2d(x!, w!, bb!, { stride: 2, padding: 1, outputPadding: 1 }),
       inputs: () => [rn(1, 2, 3, 3), rn(2, 3, 2, 2), rn(3)],
+    },
+    {
+      fn: (x, w, bb) =>
+        T.convTranspose1d(x!, w!, bb!, { stride: 2, dilation: 2, outputPadding: 1, groups: 2 }),
+      inputs: () => [rn(2, 4, 3), rn(4, 1, 2), rn(2)],
+    },
+    {
+      fn: (x, w) => T.convTranspose1d(x!, w!, null, { padding: 1 }),
+      inputs: () => [rn(2, 4), rn(2, 3, 3)],
     },
   ],
   maxPool: [
@@ -335,11 +357,15 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
       (x) => T.maxPool1d(x, 3, { stride: 2, padding: 1 }),
       () => distinct(1, 2, 6),
     ),
+    {
+      fn: (x) => T.maxPool1d(x!, 2, { returnIndices: true, ceilMode: true })[0],
+      inputs: () => [distinct(2, 5)],
+    },
   ],
   maxPoolBackward: [
     u(
       (g) =>
-        C.maxPoolBackward(
+        P.maxPoolBackward(
           g,
           idx([
             [
@@ -350,7 +376,6 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
             ],
           ]),
           [1, 1, 4, 4],
-          2,
         ),
       () => rn(1, 1, 2, 2),
     ),
@@ -363,7 +388,7 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
   ],
   avgPool2dBackward: [
     u(
-      (g) => C.avgPool2dBackward(g, [1, 1, 4, 4], 2, {}),
+      (g) => P.avgPool2dBackward(g, [1, 1, 4, 4], 2, {}),
       () => rn(1, 1, 2, 2),
     ),
   ],
@@ -375,7 +400,7 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
   ],
   adaptiveAvgPool2dBackward: [
     u(
-      (g) => C.adaptiveAvgPool2dBackward(g, [1, 2, 5, 4], [3, 2]),
+      (g) => P.adaptiveAvgPool2dBackward(g, [1, 2, 5, 4], [3, 2]),
       () => rn(1, 2, 3, 2),
     ),
   ],
@@ -395,7 +420,7 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
   ],
   interpolateBackward: [
     u(
-      (g) => C.interpolateBackward(g, [1, 1, 3, 3], { scaleFactor: 2, mode: "bilinear" }),
+      (g) => R.interpolateBackward(g, [1, 1, 3, 3], { scaleFactor: 2, mode: "bilinear" }),
       () => rn(1, 1, 6, 6),
     ),
   ],

@@ -4,7 +4,7 @@
 
 import { ByteWriter } from "./encoding";
 import { makeNamespaces, type Namespaces } from "./namespaces";
-import { controlOp, type ValType, valTypeCode } from "./opcodes";
+import { bulkOp, controlOp, prefix, type ValType, valTypeCode } from "./opcodes";
 import { OperandStack } from "./operandStack";
 import type { Emitter, MemArg, Val } from "./val";
 
@@ -307,6 +307,21 @@ export class CodeBuilder implements Namespaces {
     this.emitter.op(controlOp.memoryGrow);
     this.emitter.op(0);
     return this.emitter.stack.apply("memory.grow", ["i32"], "i32", [pages]);
+  }
+
+  /** `memory.fill`: sets `len` bytes at `dst` to the byte `value`. */
+  memoryFill(dst?: Val<"i32">, value?: Val<"i32">, len?: Val<"i32">): void {
+    this.emitter.prefixed(prefix.bulk, bulkOp.memoryFill);
+    this.emitter.op(0);
+    this.emitter.stack.apply("memory.fill", ["i32", "i32", "i32"], undefined, [dst, value, len]);
+  }
+
+  /** `memory.copy`: copies `len` bytes from `src` to `dst` (overlap allowed). */
+  memoryCopy(dst?: Val<"i32">, src?: Val<"i32">, len?: Val<"i32">): void {
+    this.emitter.prefixed(prefix.bulk, bulkOp.memoryCopy);
+    this.emitter.op(0);
+    this.emitter.op(0);
+    this.emitter.stack.apply("memory.copy", ["i32", "i32", "i32"], undefined, [dst, src, len]);
   }
 
   /** `local += by` for an i32 local (a pointer or counter step). */

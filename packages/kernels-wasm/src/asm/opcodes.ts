@@ -42,7 +42,10 @@ export const controlOp = {
 } as const;
 
 /** Prefix bytes of multi-byte opcodes. */
-export const prefix = { simd: 0xfd, atomic: 0xfe } as const;
+export const prefix = { bulk: 0xfc, simd: 0xfd, atomic: 0xfe } as const;
+
+/** Bulk memory instructions (sub-opcodes after 0xfc). */
+export const bulkOp = { memoryCopy: 10, memoryFill: 11 } as const;
 
 /** An instruction table entry: opcode, operand types (bottom of stack first), result type. */
 export type OpSpec = readonly [code: number, args: readonly ValType[], result: ValType];
@@ -201,6 +204,7 @@ export const i32x4Ops = {
   add: [0xae, [V, V], V], sub: [0xb1, [V, V], V], mul: [0xb5, [V, V], V],
   minS: [0xb6, [V, V], V], minU: [0xb7, [V, V], V], maxS: [0xb8, [V, V], V], maxU: [0xb9, [V, V], V],
   truncSatF32x4S: [0xf8, [V], V], truncSatF32x4U: [0xf9, [V], V],
+  truncSatF64x2SZero: [0xfc, [V], V], truncSatF64x2UZero: [0xfd, [V], V],
   extendLowI16x8S: [0xa7, [V], V], extendHighI16x8S: [0xa8, [V], V],
   extendLowI16x8U: [0xa9, [V], V], extendHighI16x8U: [0xaa, [V], V],
 } as const satisfies OpTable;

@@ -4,7 +4,7 @@
 //   forward          out[n,g]  (Og × P) = W[g] (Og × K) @ col[n,g] (K × P)
 //   backward input   col       (K × P)  = W[g]ᵀ @ gradOut[n,g], then col2im into gradIn[n,g]
 //   backward weight  gradW[g]  (Og × K) += gradOut[n,g] (Og × P) @ col[n,g]ᵀ
-// with K = C/groups·kH·kW and P = oH·oW. Max pooling and its backward are direct kernels.
+// with K = C/groups·kH·kW and P = oH·oW. Batches are split by images over the threads.
 
 import type { Conv2dParams, ConvKernels, NDArray } from "@x/storage";
 import { referenceKernels } from "@x/storage";
@@ -16,14 +16,8 @@ import { walkRaw } from "./walk";
 type Dims = [number, number, number, number];
 const BYTES: Record<FloatDType, 4 | 8> = { f32: 4, f64: 8 };
 
-/** The convolution and pooling kernels with a WASM path. */
-export const wasmConvKernels = [
-  "conv2d",
-  "conv2dBackwardInput",
-  "conv2dBackwardWeight",
-  "maxPool2d",
-  "maxPool2dBackward",
-] as const;
+/** The convolution kernels with a WASM path. */
+export const wasmConvKernels = ["conv2d", "conv2dBackwardInput", "conv2dBackwardWeight"] as const;
 
 /** The conv kernels of the backend whose storages are `owns`'s. */
 export function convKernels(
@@ -62,7 +56,10 @@ export function convKernels(
     return { p, scratch: true };
   };
 
-  const zero = (x: NDArray) => x.typed().fill(0, x.offset, x.offset + x.numel());
+  const zero = (x: NDArray) => {
+    const E = x.dtype === "float32" ? 4 : 8;
+    heap.zero(ptr(x, E), x.numel() * E);
+  };
 
   /** Whether the convolution reads x itself as its column matrix (1×1, stride 1, no padding). */
   const pointwise = (w: NDArray, p: Conv2dParams, H: number, W: number, oH: number, oW: number) =>
@@ -294,105 +291,6 @@ export function convKernels(
         }
       }
       if (gc.scratch) heap.free(gc.p);
-    },
-
-    maxPool2d(x, p, out, indices) {
-      const d = floatAll(x, out);
-      if (
-        !d ||
-        indices.dtype !== "int64" ||
-        !owns(indices) ||
-        !out.isContiguous() ||
-        !indices.isContiguous()
-      ) {
-        return referenceKernels.maxPool2d(x, p, out, indices);
-      }
-      const E = BYTES[d];
-      const [N, C, H, W] = x.shape as Dims;
-      const [, , oH, oW] = out.shape as Dims;
-      const [xs0, xs1, xs2, xs3] = x.strides as Dims;
-      const [kH, kW] = p.kernel;
-      const plain =
-        p.stride[0] === 2 && p.stride[1] === 2 && p.padding[0] === 0 && p.padding[1] === 0;
-      if (
-        d === "f32" &&
-        kH === 2 &&
-        kW === 2 &&
-        plain &&
-        p.dilation[0] === 1 &&
-        p.dilation[1] === 1 &&
-        xs3 === 1 &&
-        oH * 2 <= H &&
-        oW * 2 <= W
-      ) {
-        return raw.maxPool2d2x2_f32(
-          ptr(x, E),
-          xs0,
-          xs1,
-          xs2,
-          N,
-          C,
-          W,
-          ptr(out, E),
-          ptr(indices, 8),
-          oH,
-          oW,
-        );
-      }
-      raw[`maxPool2d_${d}`](
-        ptr(x, E),
-        xs0,
-        xs1,
-        xs2,
-        xs3,
-        N,
-        C,
-        H,
-        W,
-        p.kernel[0],
-        p.kernel[1],
-        p.stride[0],
-        p.stride[1],
-        p.padding[0],
-        p.padding[1],
-        p.dilation[0],
-        p.dilation[1],
-        ptr(out, E),
-        ptr(indices, 8),
-        oH,
-        oW,
-      );
-    },
-
-    maxPool2dBackward(gradOut, indices, gradIn) {
-      const d = floatAll(gradOut, gradIn);
-      if (!d || indices.dtype !== "int64" || !owns(indices) || !gradIn.isContiguous()) {
-        return referenceKernels.maxPool2dBackward(gradOut, indices, gradIn);
-      }
-      const E = BYTES[d];
-      const [N, C, H, W] = gradIn.shape as Dims;
-      const [, , oH, oW] = gradOut.shape as Dims;
-      const [gs0, gs1, gs2, gs3] = gradOut.strides as Dims;
-      const [is0, is1, is2, is3] = indices.strides as Dims;
-      zero(gradIn);
-      raw[`maxPool2dBackward_${d}`](
-        ptr(gradOut, E),
-        gs0,
-        gs1,
-        gs2,
-        gs3,
-        ptr(indices, 8),
-        is0,
-        is1,
-        is2,
-        is3,
-        N,
-        C,
-        oH,
-        oW,
-        ptr(gradIn, E),
-        H * W,
-      );
     },
   };
 }

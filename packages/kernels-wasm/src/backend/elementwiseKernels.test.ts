@@ -139,6 +139,24 @@ describe("elementwise kernels on any strides", () => {
       const x = arr([6, 5, 3], dtype, f);
       agree(k, [3, 5, 6], dtype, (kk, out) => kk.copy(x.permute(2, 1, 0), out), 0, `copy ${dtype}`);
       agree(k, [6, 5, 3], dtype, (kk, out) => kk.copy(x, out), 0, `copy ${dtype}`);
+      for (const [r, c] of [
+        [7, 9],
+        [4, 13],
+        [16, 4],
+        [3, 11],
+      ] as const) {
+        const y = arr([r, c], dtype, f);
+        agree(
+          k,
+          [c, r],
+          dtype,
+          (kk, out) => kk.copy(y.t(), out),
+          0,
+          `transpose ${dtype} ${r}×${c}`,
+        );
+      }
+      const z = arr([10, 12], dtype, f).asStrided([9, 5], [1, 24], 1); // strided transposed view
+      agree(k, [9, 5], dtype, (kk, out) => kk.copy(z, out), 0, `strided transpose ${dtype}`);
       const row = arr([3], dtype, f).expand(6, 5, 3);
       agree(k, [6, 5, 3], dtype, (kk, out) => kk.copy(row, out), 0, `broadcast ${dtype}`);
     }

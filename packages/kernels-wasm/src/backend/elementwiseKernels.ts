@@ -2,7 +2,7 @@
 // and same-dtype copies. Contiguous operands (and scalars broadcast everywhere) call the
 // contiguous kernels directly — the per-op fast path — and any other strides (broadcasts along
 // some dims, transposed or flipped views, strided outputs) go through the strided walkers. Cases
-// without a WASM kernel (integer dtypes, mixed dtypes, f64 exp) run the reference kernel.
+// without a WASM kernel (integer dtypes, mixed dtypes) run the reference kernel.
 
 import {
   type BinaryKernel,
@@ -111,13 +111,7 @@ export function elementwiseKernels(
     const fallback = referenceKernels.unary[op];
     return (x, out) => {
       const d = kernelDType(out.dtype);
-      if (
-        d === undefined ||
-        x.dtype !== out.dtype ||
-        (op === "exp" && d === "f64") ||
-        !owns(x) ||
-        !owns(out)
-      ) {
+      if (d === undefined || x.dtype !== out.dtype || !owns(x) || !owns(out)) {
         return fallback(x, out);
       }
       const E = BYTES[d];

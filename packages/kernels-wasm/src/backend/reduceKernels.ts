@@ -111,16 +111,22 @@ export function reduceKernels(wasm: WasmKernels, owns: (x: NDArray) => boolean) 
   };
 
   const rowwise = (op: "softmax" | "logSoftmax") => (x: NDArray, dim: number, out: NDArray) => {
-    const rows = out.dtype === "float32" && x.dtype === "float32" ? lastDimRows(x, dim) : undefined;
-    if (!rows || !owns(x) || !owns(out) || !x.isContiguous() || !out.isContiguous()) {
+    const d = kernelDType(out.dtype);
+    const rows = d && x.dtype === out.dtype ? lastDimRows(x, dim) : undefined;
+    if (!d || !rows || !owns(x) || !owns(out) || !x.isContiguous() || !out.isContiguous()) {
       return referenceKernels[op](x, dim, out);
     }
-    raw[`${op}_f32`](
-      x.storage.ptr + x.offset * 4,
-      out.storage.ptr + out.offset * 4,
-      rows.rows,
+    const E = BYTES[d];
+    const [px, po] = [x.storage.ptr + x.offset * E, out.storage.ptr + out.offset * E];
+    const name = `${op}_${d}` as const;
+    if (rows.rows * rows.cols < 1 << 15) return raw[name](px, po, rows.rows, rows.cols);
+    // rows split over the threads (exp costs about 10 ns per element on one thread)
+    wasm.split(name, rows.rows, (rows.rows * rows.cols) / 100, 1, (s, len) => [
+      px + s * rows.cols * E,
+      po + s * rows.cols * E,
+      len,
       rows.cols,
-    );
+    ]);
   };
 
   return {

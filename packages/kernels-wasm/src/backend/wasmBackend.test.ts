@@ -153,12 +153,15 @@ describe("the WASM backend", () => {
   }
 
   it("softmax and logSoftmax agree along the last dim and fall back along others", () => {
-    const x = arr([6, 17]);
-    for (const op of ["softmax", "logSoftmax"] as const) {
-      agree([6, 17], "float32", (k, out) => k[op](x, 1, out), 2e-6);
-      agree([6, 17], "float32", (k, out) => k[op](x, 0, out), 2e-6);
-      const y = arr([2, 3, 1]);
-      agree([2, 3, 1], "float32", (k, out) => k[op](y, 1, out), 2e-6);
+    for (const dtype of ["float32", "float64"] as const) {
+      const tol = dtype === "float32" ? 2e-6 : 1e-14;
+      const x = arr([6, 17], dtype);
+      for (const op of ["softmax", "logSoftmax"] as const) {
+        agree([6, 17], dtype, (k, out) => k[op](x, 1, out), tol);
+        agree([6, 17], dtype, (k, out) => k[op](x, 0, out), tol);
+        const y = arr([2, 3, 1], dtype);
+        agree([2, 3, 1], dtype, (k, out) => k[op](y, 1, out), tol);
+      }
     }
   });
 

@@ -21,6 +21,7 @@ import { WasmKernels, type WasmKernelsOptions } from "../wasmKernels";
 import { convKernels, wasmConvKernels } from "./convKernels";
 import { elementwiseKernels } from "./elementwiseKernels";
 import { kernelDType, ptrOf } from "./layout";
+import { poolKernels, wasmPoolKernels } from "./poolKernels";
 import { reduceKernels } from "./reduceKernels";
 
 /** The kernels with a WASM path, by family. Everything else runs the reference kernel. */
@@ -29,7 +30,15 @@ export const wasmAccelerated = {
   unary: ["neg", "abs", "sqrt", "relu", "exp"],
   reduce: ["sum", "mean", "amax", "amin"],
   compare: ["eq", "ne", "lt", "le", "gt", "ge"],
-  other: ["matmul", "softmax", "logSoftmax", "where", "copy", ...wasmConvKernels],
+  other: [
+    "matmul",
+    "softmax",
+    "logSoftmax",
+    "where",
+    "copy",
+    ...wasmConvKernels,
+    ...wasmPoolKernels,
+  ],
 } as const satisfies {
   binary: readonly BinaryOp[];
   unary: readonly UnaryOp[];
@@ -52,10 +61,12 @@ export interface WasmBackend extends Backend {
 
 class WasmAllocation implements Allocation {
   readonly ptr: number;
+  readonly bytes: number;
   readonly #heap: WasmHeap;
-  constructor(heap: WasmHeap, ptr: number) {
+  constructor(heap: WasmHeap, bytes: number) {
     this.#heap = heap;
-    this.ptr = ptr;
+    this.bytes = bytes;
+    this.ptr = heap.allocBlock(bytes);
   }
   get buffer(): ArrayBufferLike {
     return this.#heap.views.buffer;
@@ -114,6 +125,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     softmax: red.softmax,
     logSoftmax: red.logSoftmax,
     ...convKernels(wasm, owns),
+    ...poolKernels(wasm, owns),
   };
 
   self = {
@@ -121,8 +133,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     kernels,
     wasm,
     heap,
-    alloc: (byteLength) => new WasmAllocation(heap, heap.allocZeroed(byteLength)),
-    free: (allocation) => heap.free(allocation.ptr),
+    alloc: (byteLength) => new WasmAllocation(heap, byteLength),
+    free: (allocation) => heap.freeBlock(allocation.ptr, (allocation as WasmAllocation).bytes),
   };
   return self;
 }

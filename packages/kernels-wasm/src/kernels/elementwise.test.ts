@@ -160,8 +160,45 @@ describe("elementwise unary kernels", () => {
     });
   });
 
-  it("rejects f64 exp with a clear error", () => {
-    expect(() => k.unary("exp", "f64", 0, 0, 0)).toThrow(/f64/);
+  it("f64 exp is within 2 ulp and handles over/underflow, subnormals, infinities and NaN", () => {
+    const xs = [
+      ...Array.from({ length: 4001 }, (_, i) => -740 + i * 0.3624),
+      ...Array.from({ length: 1001 }, (_, i) => -1 + i * 0.002),
+      0,
+      -0,
+      1e-300,
+      -1e-17,
+      709.7,
+      709.79,
+      709.8,
+      710,
+      1000,
+      -708,
+      -730,
+      -745,
+      -745.2,
+      -746,
+      -800,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ];
+    const px = put("f64", xs);
+    const out = put(
+      "f64",
+      xs.map(() => 0),
+    );
+    k.unary("exp", "f64", px, out, xs.length);
+    const got = get("f64", out, xs.length);
+    xs.forEach((x, i) => {
+      const want = Math.exp(x);
+      const g = got[i]!;
+      if (Number.isNaN(want)) expect(g).toBeNaN();
+      else if (want === Number.POSITIVE_INFINITY) expect(g).toBe(want);
+      else if (want < 2.2250738585072014e-308) {
+        expect(Math.abs(g - want), `exp(${x})`).toBeLessThanOrEqual(2 * 5e-324);
+      } else expect(Math.abs(g - want) / want, `exp(${x})`).toBeLessThan(4.5e-16);
+    });
   });
 });
 

@@ -8,7 +8,7 @@ import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
 import { dtypes, type FloatDType, type FloatOps, floatOps } from "./dtype";
 import { emitWalk, floatInputs, vectorElement } from "./strided";
-import { emitExpF32x4, expScratch } from "./vecMath";
+import { emitExpVec, expScratch } from "./vecMath";
 
 type V = Val<"v128">;
 type Lazy = () => V;
@@ -16,7 +16,7 @@ type Lazy = () => V;
 /** Binary elementwise ops, PyTorch's names. */
 export const binaryOps = ["add", "sub", "mul", "div", "maximum", "minimum"] as const;
 export type BinaryOp = (typeof binaryOps)[number];
-/** Unary elementwise ops, PyTorch's names (`exp` is f32 only). */
+/** Unary elementwise ops, PyTorch's names. */
 export const unaryOps = ["neg", "abs", "sqrt", "relu", "exp"] as const;
 export type UnaryOp = (typeof unaryOps)[number];
 /** Operand layouts: v = a contiguous vector, s = a scalar broadcast to every element. */
@@ -57,9 +57,8 @@ function unaryBody(b: CodeBuilder, t: FloatOps, op: UnaryOp): (x: Lazy) => V {
       // max(x, 0) keeps NaN, as torch.relu does
       return (x) => v.max(x(), v.splat(t.const(0)));
     case "exp": {
-      if (t.info.name !== "f32") throw new Error("exp: f32 only");
       const s = expScratch(b);
-      return (x) => emitExpF32x4(b, s, x);
+      return (x) => emitExpVec(b, t.info.name, s, x);
     }
   }
 }
@@ -202,7 +201,6 @@ export function emitElementwise(m: ModuleBuilder, ds: readonly FloatDType[] = ["
       });
     }
     for (const op of unaryOps) {
-      if (op === "exp" && d === "f64") continue;
       const fn = emitUnary(m, op, d);
       emitWalk(m, {
         name: `unary2d_${op}_${d}`,

@@ -39,8 +39,6 @@ export type GemmFn = (
 ) => void;
 /** `binary_<op>_<dtype>_<layout>`: a pointer for each `v` operand, a number for each `s`. */
 export type BinaryFn = (x: Ptr | number, y: Ptr | number, out: Ptr, n: number) => void;
-/** Unary ops with an f64 kernel (all but exp). */
-export type F64UnaryOp = Exclude<UnaryOp, "exp">;
 /** `unary_<op>_<dtype>`. */
 export type UnaryFn = (x: Ptr, out: Ptr, n: number) => void;
 /** `mulAdd_<dtype>_<layout>`: out = a*b + c. */
@@ -62,17 +60,16 @@ export type ConvFn = (...args: number[]) => void;
 /** The functions the kernel module exports, by name. */
 export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
   readonly [K in `binary_${BinaryOp}_${FloatDType}_${BinaryLayout}`]: BinaryFn;
-} & { readonly [K in `unary_${UnaryOp}_f32` | `unary_${F64UnaryOp}_f64`]: UnaryFn } & {
+} & { readonly [K in `unary_${UnaryOp}_${FloatDType}`]: UnaryFn } & {
   readonly [K in `mulAdd_${FloatDType}_${MulAddLayout}`]: MulAddFn;
 } & { readonly [K in `reduce_${ReduceOp}_${FloatDType}`]: ReduceFn } & {
-  readonly [K in `${SoftmaxOp}_f32`]: RowFn;
+  readonly [K in `${SoftmaxOp}_${FloatDType}`]: RowFn;
 } & {
   readonly [K in `compare_${CompareOp}_${FloatDType}_${"vv" | "vs" | "sv"}`]: CompareFn;
 } & { readonly [K in `where_${FloatDType}_${WhereLayout}`]: WhereFn } & {
   readonly [K in
     | `binary2d_${BinaryOp}_${FloatDType}`
-    | `unary2d_${UnaryOp}_f32`
-    | `unary2d_${F64UnaryOp}_f64`
+    | `unary2d_${UnaryOp}_${FloatDType}`
     | `compare2d_${CompareOp}_${FloatDType}`
     | `where2d_${FloatDType}`
     | `copy2d_${1 | 4 | 8}`]: Walk1Fn;
@@ -114,7 +111,7 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
   emitGemm(m, { ...gemmConfigs.f64, relaxed });
   emitElementwise(m);
   emitReductions(m);
-  for (const op of softmaxOps) emitSoftmax(m, op, log);
+  for (const d of ["f32", "f64"] as const) for (const op of softmaxOps) emitSoftmax(m, op, log, d);
   emitCompareKernels(m);
   for (const bytes of [1, 4, 8] as const) emitCopy2d(m, bytes);
   emitConvKernels(m);

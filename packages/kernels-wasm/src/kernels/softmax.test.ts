@@ -65,6 +65,27 @@ describe("softmax and logSoftmax over rows", () => {
     });
   }
 
+  it("float64 softmax and logSoftmax match to double precision", () => {
+    for (const op of ["softmax", "logSoftmax"] as const) {
+      for (const [rows, cols] of shapes) {
+        const x = Array.from({ length: rows * cols }, rand);
+        const px = k.heap.alloc(x.length * 8 + 16) + 8;
+        const out = k.heap.alloc(x.length * 8 + 16);
+        k.heap.views.f64.set(x, px / 8);
+        k[op](px, out, rows, cols, "f64");
+        const got = Array.from(k.heap.views.f64.subarray(out / 8, out / 8 + rows * cols));
+        for (let r = 0; r < rows; r++) {
+          const want = rowRef(x.slice(r * cols, (r + 1) * cols), op === "logSoftmax");
+          want.forEach((w, j) => {
+            const g = got[r * cols + j]!;
+            const tol = op === "softmax" ? 4e-15 * w + 1e-300 : 4e-15 * (Math.abs(w) + 10);
+            expect(Math.abs(g - w), `${op} f64 [${rows},${cols}]`).toBeLessThanOrEqual(tol);
+          });
+        }
+      }
+    }
+  });
+
   it("softmax rows sum to one", () => {
     const x = Array.from({ length: 7 * 33 }, rand);
     const got = run("softmax", 7, 33, x);

@@ -10,6 +10,7 @@ import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { ValType } from "../asm/opcodes";
 import type { Val } from "../asm/val";
 import type { FloatDType, FloatOps } from "./dtype";
+import { emitTranspose } from "./pack";
 
 /** One input of a walker: its element size and how a `s` operand is passed (loaded value type). */
 export interface WalkInput {
@@ -27,6 +28,8 @@ export interface WalkFast {
 /** What a walker computes. */
 export interface WalkSpec {
   readonly name: string;
+  /** Export the walker (default true). */
+  readonly exported?: boolean;
   readonly inputs: readonly WalkInput[];
   readonly outBytes: number;
   /** Per-row contiguous kernels `(operand…, out, n)`, tried in order. */
@@ -56,14 +59,8 @@ function load(b: CodeBuilder, type: ValType, addr: Val<"i32">): Val<ValType> {
  * emitWalk(m, { name: "binary2d_add_f32", inputs, outBytes: 4, fast, element });
  */
 export function emitWalk(m: ModuleBuilder, spec: WalkSpec): FuncRef {
-  const params: Record<string, ValType> = {};
-  spec.inputs.forEach((_, i) => {
-    params[`p${i}`] = "i32";
-    params[`rs${i}`] = "i32";
-    params[`cs${i}`] = "i32";
-  });
-  Object.assign(params, { out: "i32", ors: "i32", ocs: "i32", rows: "i32", cols: "i32" });
-  return m.func({ name: spec.name, params }, (b, pl) => {
+  const params = walkParams(spec.inputs.length);
+  return m.func({ name: spec.name, params, export: spec.exported ?? true }, (b, pl) => {
     const p = pl as Record<string, Local<"i32">>;
     const k = spec.inputs.length;
     const ptr = (i: number) => p[`p${i}`]!;
@@ -145,11 +142,95 @@ export function emitCopy(m: ModuleBuilder, bytes: 1 | 4 | 8): FuncRef {
   );
 }
 
-/** Emits `copy2d_<bytes>`: a strided bit-exact copy (any dtype of that size). */
+/**
+ * Emits `transpose_<bytes>(x, xcs, out, ors, rows, cols)`: out[i, j] (row stride ors bytes, unit
+ * column stride) = x[i, j] with unit row stride and column stride xcs bytes, i.e. a transposed
+ * copy, in L×L register tiles (L = 16 / bytes) so both sides move whole v128s.
+ */
+export function emitTranspose2d(m: ModuleBuilder, bytes: 4 | 8): FuncRef {
+  const params = {
+    x: "i32",
+    xcs: "i32",
+    out: "i32",
+    ors: "i32",
+    rows: "i32",
+    cols: "i32",
+  } as const;
+  return m.func({ name: `transpose_${bytes}`, params, export: false }, (b, p) => {
+    const L = 16 / bytes;
+    const i32 = b.i32;
+    const [i, j, ii, rEnd, cEnd, src, dst, q] = b.locals("i32", 8);
+    const [x, t, y] = [b.locals("v128", L), b.locals("v128", L), b.locals("v128", L)];
+    const move = (from: () => Val<"i32">, to: () => Val<"i32">) =>
+      bytes === 4 ? b.i32.store(to(), b.i32.load(from())) : b.i64.store(to(), b.i64.load(from()));
+    rEnd.set(i32.and(p.rows.get(), i32.const(-L)));
+    cEnd.set(i32.and(p.cols.get(), i32.const(-L)));
+    b.for(i, 0, rEnd, L, () => {
+      // src: x + i·bytes (column j0 walks by xcs); dst: out + i·ors
+      src.set(i32.add(p.x.get(), i32.mul(i.get(), i32.const(bytes))));
+      dst.set(i32.add(p.out.get(), i32.mul(i.get(), p.ors.get())));
+      b.for(j, 0, cEnd, L, () => {
+        q.set(src.get());
+        for (let l = 0; l < L; l++) {
+          x[l]!.set(b.v128.load(q.get()));
+          if (l < L - 1) b.inc(q, p.xcs);
+        }
+        emitTranspose(b, x, t, y);
+        q.set(dst.get());
+        for (let l = 0; l < L; l++) {
+          b.v128.store(q.get(), y[l]!.get());
+          if (l < L - 1) b.inc(q, p.ors);
+        }
+        src.set(i32.add(src.get(), i32.mul(p.xcs.get(), i32.const(L))));
+        b.inc(dst, 16);
+      });
+      // the last cols % L columns of these L rows
+      b.for(j, cEnd, p.cols, 1, () => {
+        for (let l = 0; l < L; l++) {
+          move(
+            () =>
+              i32.add(
+                i32.add(p.x.get(), i32.mul(j.get(), p.xcs.get())),
+                i32.mul(i32.add(i.get(), i32.const(l)), i32.const(bytes)),
+              ),
+            () =>
+              i32.add(
+                i32.add(p.out.get(), i32.mul(i32.add(i.get(), i32.const(l)), p.ors.get())),
+                i32.mul(j.get(), i32.const(bytes)),
+              ),
+          );
+        }
+      });
+    });
+    // the last rows % L rows
+    b.for(ii, rEnd, p.rows, 1, () => {
+      b.for(j, 0, p.cols, 1, () => {
+        move(
+          () =>
+            i32.add(
+              i32.add(p.x.get(), i32.mul(j.get(), p.xcs.get())),
+              i32.mul(ii.get(), i32.const(bytes)),
+            ),
+          () =>
+            i32.add(
+              i32.add(p.out.get(), i32.mul(ii.get(), p.ors.get())),
+              i32.mul(j.get(), i32.const(bytes)),
+            ),
+        );
+      });
+    });
+  });
+}
+
+/**
+ * Emits `copy2d_<bytes>`: a strided bit-exact copy (any dtype of that size); a transposed layout
+ * (unit row stride in, unit column stride out) takes the tiled transpose.
+ */
 export function emitCopy2d(m: ModuleBuilder, bytes: 1 | 4 | 8): FuncRef {
   const copy = emitCopy(m, bytes);
-  return emitWalk(m, {
-    name: `copy2d_${bytes}`,
+  const walker = emitWalk(m, {
+    name: `copy2d_${bytes}_walk`,
+    exported: false,
     inputs: [{ bytes }],
     outBytes: bytes,
     fast: [{ layout: "v", fn: copy }],
@@ -159,6 +240,51 @@ export function emitCopy2d(m: ModuleBuilder, bytes: 1 | 4 | 8): FuncRef {
       else b.i64.store(o.get(), b.i64.load(x!.get()));
     },
   });
+  if (bytes === 1) {
+    return m.func({ name: "copy2d_1", params: walkParams(1) }, (b, p) => {
+      b.call(walker, ...walkArgs(p, 1));
+    });
+  }
+  const transpose = emitTranspose2d(m, bytes);
+  return m.func({ name: `copy2d_${bytes}`, params: walkParams(1) }, (b, p) => {
+    const q = p as Record<string, Local<"i32">>;
+    const transposed = () =>
+      b.i32.and(
+        b.i32.and(
+          b.i32.eq(q.rs0!.get(), b.i32.const(bytes)),
+          b.i32.eq(q.ocs!.get(), b.i32.const(bytes)),
+        ),
+        b.i32.and(
+          b.i32.ne(q.cs0!.get(), b.i32.const(bytes)),
+          b.i32.geS(q.rows!.get(), b.i32.const(16 / bytes)),
+        ),
+      );
+    b.if(
+      transposed(),
+      () =>
+        b.call(
+          transpose,
+          q.p0!.get(),
+          q.cs0!.get(),
+          q.out!.get(),
+          q.ors!.get(),
+          q.rows!.get(),
+          q.cols!.get(),
+        ),
+      () => b.call(walker, ...walkArgs(p, 1)),
+    );
+  });
+}
+
+function walkParams(k: number): Record<string, ValType> {
+  const params: Record<string, ValType> = {};
+  for (let i = 0; i < k; i++)
+    Object.assign(params, { [`p${i}`]: "i32", [`rs${i}`]: "i32", [`cs${i}`]: "i32" });
+  return Object.assign(params, { out: "i32", ors: "i32", ocs: "i32", rows: "i32", cols: "i32" });
+}
+
+function walkArgs(p: Record<string, Local<ValType>>, k: number): Val<ValType>[] {
+  return Object.keys(walkParams(k)).map((name) => p[name]!.get());
 }
 
 /** Input descriptors of float operands of dtype `d`. */

@@ -1,5 +1,5 @@
 import { type Conv2dParams, getBackend, setBackend } from "@x/storage";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createWasmBackend } from "../backend/wasmBackend";
 import { agree, arr } from "../test/agree";
 import { WasmKernels } from "../wasmKernels";
@@ -47,6 +47,20 @@ describe("threads", () => {
     setNumThreads(1);
     expect(getNumThreads()).toBe(1);
     expect(k.threads.plan(1e9)).toBe(1);
+  });
+
+  it("runs on one thread over an unshared memory and says why, once", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const plain = WasmKernels.create({ shared: false, initialPages: 16 });
+      setNumThreads(2);
+      expect(plain.threads.plan(1e6)).toBe(1);
+      expect(plain.threads.plan(1e6)).toBe(1);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/one thread: .*not shared/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("keeps small kernels on the calling thread", async () => {
@@ -144,6 +158,36 @@ describe("threads", () => {
     } finally {
       setBackend(previous);
       expect(getBackend()).toBe(previous);
+    }
+  });
+
+  it("runs programs whose records lie in memory grown after the workers started", async () => {
+    setNumThreads(2);
+    const k2 = WasmKernels.create({ shared: true, initialPages: 16 });
+    try {
+      for (let i = 0; i < 200 && k2.threads.plan(1e6) < 2; i++) await sleep(50);
+      const before = k2.heap.stats.memoryBytes;
+      const big = k2.heap.alloc(before * 2); // grows the memory
+      expect(k2.heap.stats.memoryBytes).toBeGreaterThan(before);
+      const n = 1000;
+      const x = k2.heap.alloc(n * 4);
+      const y = k2.heap.alloc(n * 4);
+      const v = k2.heap.views.f32;
+      for (let i = 0; i < n; i++) v[x / 4 + i] = i % 2 ? i : -i;
+      const T = k2.threads.plan(1e6);
+      expect(T).toBe(2);
+      k2.threads.postCalls(1, [
+        ["unary_neg_f32", [x, y, n / 2]],
+        ["unary_abs_f32", [x + 2 * n, y + 2 * n, n / 2]],
+      ]);
+      k2.threads.join(T);
+      for (let i = 0; i < n; i++) {
+        const want = i < n / 2 ? -v[x / 4 + i]! : Math.abs(v[x / 4 + i]!);
+        expect(v[y / 4 + i]).toBe(want);
+      }
+      for (const p of [big, x, y]) k2.heap.free(p);
+    } finally {
+      k2.threads.close();
     }
   });
 

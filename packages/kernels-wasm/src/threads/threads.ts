@@ -64,7 +64,8 @@ export function setNumThreads(n: number): void {
 
 /**
  * The number of threads kernels use, as `torch.get_num_threads` (default: the number of logical
- * processors, or 1 where threads are unavailable).
+ * processors). Where threads are unavailable kernels still run on one thread, and the first one
+ * large enough to want more says why, once.
  *
  * @example
  * getNumThreads(); // e.g. 8
@@ -72,5 +73,7 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   if (numThreads !== undefined) return numThreads;
   const p = threadPlatform();
-  return p ? Math.max(1, p.cpus()) : 1;
+  if (p) return Math.max(1, p.cpus());
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }

@@ -90,6 +90,13 @@ function xWorkerMain(init) {
       if (f >= 0) {
         fns[f](${argList("a", 0)});
       } else if (f === -3) {
+        // the program may lie beyond the views of a memory that has grown since
+        var mb = init.memory.buffer;
+        if (mb.byteLength !== buf.byteLength) {
+          buf = mb;
+          i32 = new Int32Array(buf);
+          f64 = new Float64Array(buf);
+        }
         var n = f64[a + 1];
         for (var r = 0, q = f64[a] / 8; r < n; r++, q += ${MAX_ARGS + 1}) {
           fns[f64[q]](${argList("q", 1)});

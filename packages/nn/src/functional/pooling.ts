@@ -1,11 +1,12 @@
 /**
  * Pooling of `F`: `maxPool1d`, `maxPool2d`, `avgPool1d`, `avgPool2d`, `adaptiveAvgPool1d`,
- * `adaptiveAvgPool2d`. Each primitive is one `autograd.Function` over
- * the storage kernels and their backward helpers (first-order gradients).
+ * `adaptiveAvgPool2d`. The 2-d ops and `maxPool1d` are the differentiable ops of
+ * `@x/autograd`; the other 1-d ones are 2-d pooling of unit height, as PyTorch composes them.
  */
-import { autograd, type FunctionCtx, type Tensor } from "@x/autograd";
-import * as S from "@x/storage";
-import { wrap } from "./utils.js";
+
+import type { Tensor } from "@x/autograd";
+import * as A from "@x/autograd";
+import { ShapeError, ValueError } from "@x/storage";
 
 type IntArg = number | readonly number[];
 
@@ -16,6 +17,8 @@ export interface MaxPoolOptions {
   padding?: IntArg;
   dilation?: IntArg;
   ceilMode?: boolean;
+  /** Also return the indices of the maxima: the result is `[values, indices]`. */
+  returnIndices?: boolean;
 }
 
 /** Options of `F.avgPool1d` / `F.avgPool2d`. */
@@ -29,80 +32,32 @@ export interface AvgPoolOptions {
   divisorOverride?: number | null;
 }
 
-class MaxPool extends autograd.Function {
-  static override forward(
-    ctx: FunctionCtx,
-    input: Tensor,
-    kernelSize: IntArg,
-    opts: MaxPoolOptions,
-    oneD: boolean,
-  ): Tensor[] {
-    const o = { ...opts, returnIndices: true as const };
-    const [values, indices] = oneD
-      ? S.maxPool1d(input.data, kernelSize, o)
-      : S.maxPool2d(input.data, kernelSize, o);
-    const idx = wrap(indices);
-    ctx.saveForBackward(idx);
-    ctx.inputShape = input.shape.slice();
-    ctx.oneD = oneD;
-    ctx.markNonDifferentiable(idx);
-    return [wrap(values), idx];
-  }
-
-  static override backward(ctx: FunctionCtx, grad: Tensor): (Tensor | null)[] {
-    const [idx] = ctx.savedTensors as [Tensor];
-    const shape = ctx.inputShape as number[];
-    const f = ctx.oneD ? S.maxPool1dBackward : S.maxPool2dBackward;
-    return [wrap(f(grad.data, idx.data, shape)), null, null, null];
-  }
-}
-
-class AvgPool extends autograd.Function {
-  static override forward(
-    ctx: FunctionCtx,
-    input: Tensor,
-    kernelSize: IntArg,
-    opts: AvgPoolOptions,
-  ): Tensor {
-    ctx.inputShape = input.shape.slice();
-    ctx.kernelSize = kernelSize;
-    ctx.opts = opts;
-    return wrap(S.avgPool2d(input.data, kernelSize, opts));
-  }
-
-  static override backward(ctx: FunctionCtx, grad: Tensor): (Tensor | null)[] {
-    const shape = ctx.inputShape as number[];
-    return [
-      wrap(
-        S.avgPool2dBackward(grad.data, shape, ctx.kernelSize as IntArg, ctx.opts as AvgPoolOptions),
-      ),
-      null,
-      null,
-    ];
-  }
-}
-
-class AdaptiveAvgPool extends autograd.Function {
-  static override forward(
-    ctx: FunctionCtx,
-    input: Tensor,
-    outputSize: number | readonly (number | null)[],
-  ): Tensor {
-    ctx.inputShape = input.shape.slice();
-    return wrap(S.adaptiveAvgPool2d(input.data, outputSize));
-  }
-
-  static override backward(ctx: FunctionCtx, grad: Tensor): (Tensor | null)[] {
-    return [wrap(S.adaptiveAvgPool2dBackward(grad.data, ctx.inputShape as number[])), null];
-  }
-}
-
 /**
- * 2-d max pooling over [N, C, H, W] (or [C, H, W]).
+ * 2-d max pooling over [N, C, H, W] (or [C, H, W]); with `returnIndices: true`,
+ * `[values, indices]` (flat positions `h * W + w` within each plane).
  * @example F.maxPool2d(x.randn(1, 1, 4, 4), 2).shape // [1, 1, 2, 2]
  */
-export function maxPool2d(input: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = {}): Tensor {
-  return MaxPool.apply(input, kernelSize, opts, false)[0]!;
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts?: MaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts?: MaxPoolOptions,
+): Tensor | [Tensor, Tensor];
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts: MaxPoolOptions = {},
+): Tensor | [Tensor, Tensor] {
+  return A.maxPool2d(input, kernelSize, opts);
 }
 
 /**
@@ -115,16 +70,34 @@ export function maxPool2dWithIndices(
   kernelSize: IntArg,
   opts: MaxPoolOptions = {},
 ): [Tensor, Tensor] {
-  const [v, i] = MaxPool.apply(input, kernelSize, opts, false);
-  return [v!, i!];
+  return A.maxPool2d(input, kernelSize, { ...opts, returnIndices: true });
 }
 
 /**
- * 1-d max pooling over [N, C, L] (or [C, L]).
+ * 1-d max pooling over [N, C, L] (or [C, L]); with `returnIndices: true`, `[values, indices]`.
  * @example F.maxPool1d(x.randn(2, 3, 8), 2).shape // [2, 3, 4]
  */
-export function maxPool1d(input: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = {}): Tensor {
-  return MaxPool.apply(input, kernelSize, opts, true)[0]!;
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts: MaxPoolOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts?: MaxPoolOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts?: MaxPoolOptions,
+): Tensor | [Tensor, Tensor];
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntArg,
+  opts: MaxPoolOptions = {},
+): Tensor | [Tensor, Tensor] {
+  return A.maxPool1d(input, kernelSize, opts);
 }
 
 /**
@@ -132,12 +105,24 @@ export function maxPool1d(input: Tensor, kernelSize: IntArg, opts: MaxPoolOption
  * @example F.avgPool2d(x.randn(1, 1, 4, 4), 2).shape // [1, 1, 2, 2]
  */
 export function avgPool2d(input: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = {}): Tensor {
-  return AvgPool.apply(input, kernelSize, opts);
+  return A.avgPool2d(input, kernelSize, opts);
 }
 
-function first(v: IntArg | null | undefined): number | null | undefined {
-  if (v === null || v === undefined) return v;
-  return typeof v === "number" ? v : v[0];
+// PyTorch's checks of the 1-d poolings it runs as 2-d ones: 2 or 3 dims, one-int sizes.
+function check1dInput(input: Tensor, op: string): void {
+  if (input.ndim !== 2 && input.ndim !== 3) {
+    throw new ShapeError(
+      `Expected 2 to 3 dimensions, but got ${input.ndim}-dimensional tensor for argument #1 'self' (while checking arguments for ${op})`,
+    );
+  }
+}
+
+function oneInt(op: string, name: string, v: IntArg): number {
+  if (typeof v === "number") return v;
+  if (v.length !== 1) {
+    throw new ValueError(`${op}() argument '${name}' should contain one int (got ${v.length})`);
+  }
+  return v[0]!;
 }
 
 /**
@@ -145,17 +130,19 @@ function first(v: IntArg | null | undefined): number | null | undefined {
  * @example F.avgPool1d(x.randn(2, 3, 8), 2).shape // [2, 3, 4]
  */
 export function avgPool1d(input: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = {}): Tensor {
-  if (input.ndim !== 2 && input.ndim !== 3) {
-    throw new S.ShapeError(`avg_pool1d: Expected 2D or 3D input, but got ${input.ndim}D`);
-  }
-  const at = input.ndim - 1;
-  const s = first(opts.stride);
-  const out = AvgPool.apply(input.unsqueeze(at), [1, first(kernelSize)!], {
+  check1dInput(input, "avg_pool1d");
+  const k = oneInt("avg_pool1d", "kernel_size", kernelSize);
+  const s = opts.stride;
+  // no stride (or an empty list) means the kernel size
+  const stride =
+    s == null || (typeof s !== "number" && s.length === 0) ? k : oneInt("avg_pool1d", "stride", s);
+  const padding = oneInt("avg_pool1d", "padding", opts.padding ?? 0);
+  const out = A.avgPool2d(input.unsqueeze(-2), [1, k], {
     ...opts,
-    stride: s == null ? null : [1, s],
-    padding: [0, first(opts.padding) ?? 0],
+    stride: [1, stride],
+    padding: [0, padding],
   });
-  return out.squeeze(at);
+  return out.squeeze(-2);
 }
 
 /**
@@ -166,7 +153,7 @@ export function adaptiveAvgPool2d(
   input: Tensor,
   outputSize: number | readonly (number | null)[],
 ): Tensor {
-  return AdaptiveAvgPool.apply(input, outputSize);
+  return A.adaptiveAvgPool2d(input, outputSize);
 }
 
 /**
@@ -174,7 +161,7 @@ export function adaptiveAvgPool2d(
  * @example F.adaptiveAvgPool1d(x.randn(2, 3, 8), 3).shape // [2, 3, 3]
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly number[]): Tensor {
-  const at = input.ndim - 1;
-  const size = typeof outputSize === "number" ? outputSize : outputSize[0]!;
-  return AdaptiveAvgPool.apply(input.unsqueeze(at), [1, size]).squeeze(at);
+  check1dInput(input, "adaptive_avg_pool1d");
+  const size = oneInt("adaptive_avg_pool1d", "output_size", outputSize);
+  return A.adaptiveAvgPool2d(input.unsqueeze(-2), [1, size]).squeeze(-2);
 }

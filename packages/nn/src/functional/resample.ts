@@ -1,12 +1,11 @@
 /**
- * Resizing and padding of `F`: `interpolate` (nearest, nearest-exact, linear, bilinear; one
- * `autograd.Function` over the storage kernels) and `pad` (constant, reflect, replicate,
- * circular; the autograd primitive).
+ * Resizing and padding of `F`: `interpolate` (nearest, nearest-exact, linear, bilinear) and
+ * `pad` (constant, reflect, replicate, circular), the differentiable ops of `@x/autograd`.
  */
+
+import type { Tensor } from "@x/autograd";
 import * as A from "@x/autograd";
-import { autograd, type FunctionCtx, type Tensor } from "@x/autograd";
-import * as S from "@x/storage";
-import { wrap } from "./utils.js";
+import { ValueError } from "@x/storage";
 
 /** Options of `F.interpolate` (give `size` or `scaleFactor`). */
 export interface InterpolateOptions {
@@ -18,46 +17,19 @@ export interface InterpolateOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
-class Interpolate extends autograd.Function {
-  static override forward(ctx: FunctionCtx, input: Tensor, opts: S.InterpolateOptions): Tensor {
-    ctx.inputShape = input.shape.slice();
-    ctx.opts = opts;
-    return wrap(S.interpolate(input.data, opts));
-  }
-
-  static override backward(ctx: FunctionCtx, grad: Tensor): (Tensor | null)[] {
-    const opts = ctx.opts as S.InterpolateOptions;
-    return [wrap(S.interpolateBackward(grad.data, ctx.inputShape as number[], opts)), null];
-  }
-}
+const UNSUPPORTED = new Set(["bicubic", "trilinear", "area"]);
 
 /**
- * Resizes [N, C, L] or [N, C, H, W] inputs to `size` or by `scaleFactor`.
+ * Resizes [N, C, L] or [N, C, H, W] inputs to `size` or by `scaleFactor`; the checks and
+ * messages are PyTorch's.
  * @example F.interpolate(x.randn(1, 2, 3, 3), { scaleFactor: 2, mode: "nearest" }).shape // [1, 2, 6, 6]
  */
 export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tensor {
   const mode = opts.mode ?? "nearest";
-  if (
-    (mode as string) === "bicubic" ||
-    (mode as string) === "trilinear" ||
-    (mode as string) === "area"
-  ) {
-    throw new S.ValueError(`interpolate: mode "${mode}" is not supported yet`);
+  if (UNSUPPORTED.has(mode)) {
+    throw new ValueError(`interpolate: mode "${mode}" is not supported yet`);
   }
-  if (mode === "linear" && input.ndim !== 3) {
-    throw new S.ValueError(`Got ${input.ndim}D input, but linear mode needs 3D input`);
-  }
-  if (mode === "bilinear" && input.ndim !== 4) {
-    throw new S.ValueError(`Got ${input.ndim}D input, but bilinear mode needs 4D input`);
-  }
-  if ((opts.size == null) === (opts.scaleFactor == null)) {
-    throw new S.ValueError(
-      opts.size == null
-        ? "either size or scale_factor should be defined"
-        : "only one of size or scale_factor should be defined",
-    );
-  }
-  return Interpolate.apply(input, { ...opts, mode });
+  return A.interpolate(input, { ...opts, mode });
 }
 
 /** Padding modes of `F.pad`. */

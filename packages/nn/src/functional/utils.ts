@@ -1,31 +1,12 @@
 /**
- * Helpers shared by the functional API: wrapping raw arrays as tensors, expanding `int | int[]`
- * arguments, and applying a loss reduction with PyTorch's checks.
+ * Helpers shared by the functional API: applying a loss reduction with PyTorch's checks, and
+ * PyTorch's warnings.
  */
-import { fromNDArray, type Tensor } from "@x/autograd";
-import { type NDArray, ValueError } from "@x/storage";
+import type { Tensor } from "@x/autograd";
+import { ValueError } from "@x/storage";
 
 /** How a loss reduces its per-element values. */
 export type Reduction = "none" | "mean" | "sum";
-
-/** A tensor that takes over `nd` (no copy; `nd`'s own reference is released). */
-export function wrap(nd: NDArray): Tensor {
-  const t = fromNDArray(nd);
-  nd.dispose();
-  return t;
-}
-
-/** `v` repeated `n` times when it is a number, else `v` checked to have `n` entries. */
-export function ntuple(v: number | readonly number[], n: number, name: string): number[] {
-  if (typeof v === "number") return new Array<number>(n).fill(v);
-  if (v.length === 1) return new Array<number>(n).fill(v[0]!);
-  if (v.length !== n) {
-    throw new ValueError(
-      `${name} must be an int or a tuple of ${n} ints, but got ${v.length} values`,
-    );
-  }
-  return v.slice();
-}
 
 /** Reduces a per-element loss: `"mean"` (default), `"sum"` or `"none"`. */
 export function applyReduction(loss: Tensor, reduction: string = "mean"): Tensor {

@@ -9,30 +9,33 @@ import { pyBool, pyIntArg } from "./repr.js";
 
 type IntArg = number | readonly number[];
 
-/** Options of the max-pooling layers. */
-export interface MaxPoolLayerOptions {
+/** Options of the max-pooling layers; `returnIndices: true` makes them return `[values, indices]`. */
+export interface MaxPoolLayerOptions<R extends boolean = boolean> {
   stride?: IntArg | null;
   padding?: IntArg;
   dilation?: IntArg;
-  returnIndices?: boolean;
+  returnIndices?: R;
   ceilMode?: boolean;
 }
 
-abstract class MaxPoolNd extends Module {
+/** What a max-pooling layer returns: `[values, indices]` when built with `returnIndices: true`. */
+export type MaxPoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
+
+abstract class MaxPoolNd<R extends boolean> extends Module {
   readonly kernelSize: IntArg;
   readonly stride: IntArg;
   readonly padding: IntArg;
   readonly dilation: IntArg;
-  readonly returnIndices: boolean;
+  readonly returnIndices: R;
   readonly ceilMode: boolean;
 
-  constructor(kernelSize: IntArg, opts: MaxPoolLayerOptions = {}) {
+  constructor(kernelSize: IntArg, opts: MaxPoolLayerOptions<R> = {}) {
     super();
     this.kernelSize = kernelSize;
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
-    this.returnIndices = opts.returnIndices ?? false;
+    this.returnIndices = (opts.returnIndices ?? false) as R;
     this.ceilMode = opts.ceilMode ?? false;
   }
 
@@ -42,6 +45,7 @@ abstract class MaxPoolNd extends Module {
       padding: this.padding,
       dilation: this.dilation,
       ceilMode: this.ceilMode,
+      returnIndices: this.returnIndices,
     };
   }
 
@@ -50,23 +54,24 @@ abstract class MaxPoolNd extends Module {
   }
 }
 
-/** 1-d max pooling. @example new nn.MaxPool1d(2)(x.randn(2, 3, 8)).shape // [2, 3, 4] */
-export class MaxPool1d extends MaxPoolNd {
-  forward(input: Tensor): Tensor {
-    return F.maxPool1d(input, this.kernelSize, this.options);
+/**
+ * 1-d max pooling (`returnIndices: true` gives `[values, indices]`, as PyTorch).
+ * @example new nn.MaxPool1d(2)(x.randn(2, 3, 8)).shape // [2, 3, 4]
+ */
+export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
+  forward(input: Tensor): MaxPoolOutput<R> {
+    return F.maxPool1d(input, this.kernelSize, this.options) as MaxPoolOutput<R>;
   }
 }
 
 /**
- * 2-d max pooling (`returnIndices` gives `[values, indices]`, as PyTorch).
+ * 2-d max pooling (`returnIndices: true` gives `[values, indices]`, as PyTorch).
  * @example new nn.MaxPool2d(2)(x.randn(1, 1, 4, 4)).shape // [1, 1, 2, 2]
+ * @example const [v, i] = new nn.MaxPool2d(2, { returnIndices: true })(x.randn(1, 1, 4, 4));
  */
-export class MaxPool2d extends MaxPoolNd {
-  forward(input: Tensor): Tensor {
-    if (this.returnIndices) {
-      return F.maxPool2dWithIndices(input, this.kernelSize, this.options) as unknown as Tensor;
-    }
-    return F.maxPool2d(input, this.kernelSize, this.options);
+export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
+  forward(input: Tensor): MaxPoolOutput<R> {
+    return F.maxPool2d(input, this.kernelSize, this.options) as MaxPoolOutput<R>;
   }
 }
 
