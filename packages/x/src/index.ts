@@ -9,6 +9,7 @@
  * loss.backward();
  */
 import { createWasmBackend, detectFeatures } from "@x/kernels-wasm";
+export { getNumThreads, setNumThreads } from "@x/kernels-wasm";
 import { type Backend, referenceBackend, setBackend } from "@x/storage";
 
 export * from "@x/autograd";
