@@ -18,7 +18,9 @@ let cached: Digits | null = null;
 
 export function loadDigits(): Digits {
   if (cached) return cached;
-  const text = gunzipSync(readFileSync(resolve(FIXTURES_DIR, "../data/digits.csv.gz"))).toString("utf8");
+  const text = gunzipSync(readFileSync(resolve(FIXTURES_DIR, "../data/digits.csv.gz"))).toString(
+    "utf8",
+  );
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const pixels = new Float32Array(lines.length * 64);
   const labels = new Int32Array(lines.length);

@@ -33,7 +33,12 @@ describe("pytorch-observed scenarios (nn and optim)", () => {
   it("Parameter wraps a tensor, aliases its storage, requires grad by default", () => {
     const t = x.zeros(3);
     const p = new x.nn.Parameter(t);
-    expect([p.requiresGrad, p.isLeaf, p instanceof x.Tensor, p.constructor.name]).toEqual([true, true, true, "Parameter"]);
+    expect([p.requiresGrad, p.isLeaf, p instanceof x.Tensor, p.constructor.name]).toEqual([
+      true,
+      true,
+      true,
+      "Parameter",
+    ]);
     t.data.add_(5);
     expect(p.detach().tolist()).toEqual([5, 5, 5]);
     expect(new x.nn.Parameter(x.ones(2), false).requiresGrad).toBe(false);
@@ -72,7 +77,9 @@ describe("pytorch-observed scenarios (nn and optim)", () => {
     const net = new Net();
     const out = net(x.ones(1, 2)).sum();
     net.fc1.weight.data.mul_(0);
-    expect(() => out.backward()).toThrow(/one of the variables needed for gradient computation has been modified by an inplace operation/);
+    expect(() => out.backward()).toThrow(
+      /one of the variables needed for gradient computation has been modified by an inplace operation/,
+    );
     const out2 = net(x.ones(1, 2));
     const y = out2.sum();
     net.fc1.weight.data.add_(1);
@@ -119,20 +126,36 @@ describe("pytorch-observed scenarios (nn and optim)", () => {
     lin(x.ones(1, 2)).sum().backward();
     const v = lin.weight.version;
     opt.step();
-    expect([lin.weight.isLeaf, lin.weight.requiresGrad, lin.weight.version > v]).toEqual([true, true, true]);
-    expect(() => new x.optim.SGD([lin.weight.mul(2)], { lr: 0.1 })).toThrow("can't optimize a non-leaf Tensor");
+    expect([lin.weight.isLeaf, lin.weight.requiresGrad, lin.weight.version > v]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(() => new x.optim.SGD([lin.weight.mul(2)], { lr: 0.1 })).toThrow(
+      "can't optimize a non-leaf Tensor",
+    );
     expect(() => new x.optim.SGD([], { lr: 0.1 })).toThrow("optimizer got an empty parameter list");
   });
 
   it("loadStateDict lists missing and unexpected keys and changes nothing when it throws", () => {
     const lin = new x.nn.Linear(4, 3);
     const before = lin.weight.detach().clone().tolist();
-    const sd = new Map([["weight", x.zeros(3, 4)], ["extra", x.zeros(1)]]);
+    const sd = new Map([
+      ["weight", x.zeros(3, 4)],
+      ["extra", x.zeros(1)],
+    ]);
     expect(() => lin.loadStateDict(sd)).toThrow(
       'Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: "bias". \n\tUnexpected key(s) in state_dict: "extra". ',
     );
     expect(lin.weight.detach().tolist()).toEqual(before);
-    expect(() => lin.loadStateDict(new Map([["weight", x.zeros(2, 4)], ["bias", x.zeros(3)]]))).toThrow(
+    expect(() =>
+      lin.loadStateDict(
+        new Map([
+          ["weight", x.zeros(2, 4)],
+          ["bias", x.zeros(3)],
+        ]),
+      ),
+    ).toThrow(
       "size mismatch for weight: copying a param with shape torch.Size([2, 4]) from checkpoint, the shape in current model is torch.Size([3, 4]).",
     );
     expect(lin.weight.detach().tolist()).toEqual(before);

@@ -7,7 +7,9 @@
 export function camelKey(k: string): string {
   const parts = k.split("_").filter((p) => p !== "");
   return parts
-    .map((p, i) => (i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1)))
+    .map((p, i) =>
+      i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1),
+    )
     .join("");
 }
 
@@ -23,7 +25,9 @@ export function plainValue(v: Record<string, unknown>): unknown {
 }
 
 /** Plain keyword arguments as an options object. */
-export function plainKwargs(kwargs: Record<string, Record<string, unknown>>): Record<string, unknown> {
+export function plainKwargs(
+  kwargs: Record<string, Record<string, unknown>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(kwargs)) out[camelKey(k)] = plainValue(v);
   return out;

@@ -63,7 +63,13 @@ export function compareTensor(
   for (let i = 0; i < ev.length; i++) {
     const a = actual.values[i]!;
     const e = ev[i]!;
-    if (Number.isNaN(e) ? Number.isNaN(a) : !Number.isFinite(e) ? a === e : Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e)) {
+    if (
+      Number.isNaN(e)
+        ? Number.isNaN(a)
+        : !Number.isFinite(e)
+          ? a === e
+          : Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e)
+    ) {
       continue;
     }
     const err = Number.isFinite(a - e) ? Math.abs(a - e) : Infinity;

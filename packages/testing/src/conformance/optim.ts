@@ -5,7 +5,13 @@
 import { Tensor } from "@x/autograd";
 import * as optim from "@x/optim";
 import { plainKwargs } from "./decode.js";
-import { compareTensor, type FixtureTensor, loadFixture, type Tolerance, toNDArray } from "./fixtures.js";
+import {
+  compareTensor,
+  type FixtureTensor,
+  loadFixture,
+  type Tolerance,
+  toNDArray,
+} from "./fixtures.js";
 import { Report } from "./report.js";
 
 interface OptimCase {
@@ -44,7 +50,11 @@ export function runOptimConformance(): Report {
       });
       opt.step();
       params.forEach((p, i) => {
-        const d = compareTensor({ shape: p.shape, values: p.data.toArray() }, c.params_after_step[s]![i]!, tol);
+        const d = compareTensor(
+          { shape: p.shape, values: p.data.toArray() },
+          c.params_after_step[s]![i]!,
+          tol,
+        );
         if (d !== null && failure === null) failure = `step ${s}, param ${i}: ${d}`;
       });
     }
@@ -61,11 +71,16 @@ interface SchedulerCase {
   lrs: number[];
 }
 
-type SchedulerClass = new (opt: optim.Optimizer, options: Record<string, unknown>) => { step(): void };
+type SchedulerClass = new (
+  opt: optim.Optimizer,
+  options: Record<string, unknown>,
+) => { step(): void };
 
 /** Runs every case of schedulers.json. */
 export function runSchedulerConformance(): Report {
-  const fx = loadFixture<{ tolerance: { float32: Tolerance }; cases: SchedulerCase[] }>("schedulers.json");
+  const fx = loadFixture<{ tolerance: { float32: Tolerance }; cases: SchedulerCase[] }>(
+    "schedulers.json",
+  );
   const tol = fx.tolerance.float32;
   const report = new Report("schedulers.json", "optim");
   for (const c of fx.cases) {
@@ -75,7 +90,9 @@ export function runSchedulerConformance(): Report {
       report.fail(c.id, `no scheduler ${name}`);
       continue;
     }
-    const p = new Tensor(toNDArray({ dtype: "float32", shape: [1], data: [0] }), { requiresGrad: true });
+    const p = new Tensor(toNDArray({ dtype: "float32", shape: [1], data: [0] }), {
+      requiresGrad: true,
+    });
     const opt = new optim.SGD([p], { lr: c.base_lr });
     const sched = new Cls(opt, plainKwargs(c.kwargs));
     const got: number[] = [];
@@ -84,8 +101,14 @@ export function runSchedulerConformance(): Report {
       opt.step();
       sched.step();
     }
-    const d = compareTensor({ shape: [got.length], values: got }, { dtype: "float32", shape: [c.lrs.length], data: c.lrs }, tol);
-    d === null ? report.pass(c.id) : report.fail(c.id, `${d}; got ${got.map((v) => v.toPrecision(6)).join(", ")}`);
+    const d = compareTensor(
+      { shape: [got.length], values: got },
+      { dtype: "float32", shape: [c.lrs.length], data: c.lrs },
+      tol,
+    );
+    d === null
+      ? report.pass(c.id)
+      : report.fail(c.id, `${d}; got ${got.map((v) => v.toPrecision(6)).join(", ")}`);
   }
   return report;
 }

@@ -1,7 +1,18 @@
 /**
  * random.json: after `manualSeed(seed)`, each expression must give exactly PyTorch's values.
  */
-import { bernoulli, full, manualSeed, NDArray, normal_, rand, randint, randn, randperm, uniform_ } from "@x/storage";
+import {
+  bernoulli,
+  full,
+  manualSeed,
+  NDArray,
+  normal_,
+  rand,
+  randint,
+  randn,
+  randperm,
+  uniform_,
+} from "@x/storage";
 import { compareTensor, type FixtureTensor, loadFixture, type Tolerance } from "./fixtures.js";
 import { Report } from "./report.js";
 import { SKIPS } from "./skips.js";

@@ -10,7 +10,10 @@ export interface CaseResult {
 
 export class Report {
   readonly results: CaseResult[] = [];
-  constructor(readonly file: string, readonly layer: string) {}
+  constructor(
+    readonly file: string,
+    readonly layer: string,
+  ) {}
 
   pass(id: string): void {
     this.results.push({ id, status: "pass" });

@@ -6,7 +6,13 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as x from "x";
 import { loadDigits } from "../digits.js";
-import { compareTensor, FIXTURES_DIR, type FixtureTensor, loadFixture, toNDArray } from "./fixtures.js";
+import {
+  compareTensor,
+  FIXTURES_DIR,
+  type FixtureTensor,
+  loadFixture,
+  toNDArray,
+} from "./fixtures.js";
 import { Report } from "./report.js";
 
 interface TrainingFixture {
@@ -45,7 +51,9 @@ export function runTrainingConformance(): Report & { accuracy?: number } {
   const fx = loadFixture<TrainingFixture>("training-public.json");
   const report = new Report("training-public.json", "x") as Report & { accuracy?: number };
   const model = digitsMLP();
-  const init = new Map(Object.entries(fx.initial_state).map(([k, t]) => [k, new x.Tensor(toNDArray(t))]));
+  const init = new Map(
+    Object.entries(fx.initial_state).map(([k, t]) => [k, new x.Tensor(toNDArray(t))]),
+  );
   model.loadStateDict(init);
   const opt = new x.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
   fx.batch_rows.forEach(([a, b], step) => {
@@ -67,7 +75,10 @@ export function runTrainingConformance(): Report & { accuracy?: number } {
   trained.loadStateDict(x.nn.loadSafetensors(bytes));
   const [pa, pb] = fx.probe_rows;
   const logits = x.noGrad(() => trained(digitsBatch(pa, pb)[0]) as x.Tensor);
-  const d = compareTensor({ shape: logits.shape, values: logits.data.toArray() }, fx.probe_logits, { rtol: 1e-4, atol: 1e-4 });
+  const d = compareTensor({ shape: logits.shape, values: logits.data.toArray() }, fx.probe_logits, {
+    rtol: 1e-4,
+    atol: 1e-4,
+  });
   d === null ? report.pass("safetensors probe logits") : report.fail("safetensors probe logits", d);
   return report;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadFixture } from "../fixtures.js";
 import { Report, runCases } from "../report.js";
 import { SKIPS } from "../skips.js";
-import type { Tolerance } from "./decode.js";
+import type { Tolerance } from "../tensorCase.js";
 import { type OpsCase, runFunctionalCase } from "./functional.js";
 
 describe("conformance: ops.json F.* cases through nn.functional", () => {

@@ -4,30 +4,12 @@
  * `runFunctionalCase` checks the output, the gradients of the inputs marked `requires_grad`
  * and, when the case has them, second derivatives (with `createGraph`).
  */
-import * as A from "@x/autograd";
-import { Tensor } from "@x/autograd";
+import type { Tensor } from "@x/autograd";
 import { functional as F } from "@x/nn";
-import {
-  camelKey,
-  compareTensor,
-  decodeKwargs,
-  decodeValue,
-  type FixtureTensor,
-  type FixtureValue,
-  type Tolerance,
-} from "./decode.js";
+import { camelKey } from "../decode.js";
+import { type OpsCase, runTensorCase, type Tolerance } from "../tensorCase.js";
 
-/** One case of ops.json. */
-export interface OpsCase {
-  id: string;
-  call: string;
-  inputs: FixtureValue[];
-  kwargs?: Record<string, FixtureValue> | null;
-  output: FixtureTensor | FixtureTensor[];
-  grad_output?: FixtureTensor | FixtureTensor[];
-  grads?: (FixtureTensor | null)[] | null;
-  grad2?: { v: FixtureTensor[]; grads: (FixtureTensor | null)[] };
-}
+export type { OpsCase };
 
 type Fn = (...args: any[]) => unknown;
 
@@ -69,32 +51,6 @@ export function callFunctional(
   return fn(...positional, kwargs);
 }
 
-function listOf<T>(v: T | T[] | undefined): T[] {
-  if (v === undefined) return [];
-  return Array.isArray(v) ? v : [v];
-}
-
-function checkGrads(
-  got: (Tensor | null)[],
-  want: (FixtureTensor | null)[],
-  tol: Tolerance,
-  what: string,
-): string | null {
-  if (got.length !== want.length)
-    return `${what}: ${got.length} gradients, expected ${want.length}`;
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i];
-    const g = got[i];
-    if (w === null || w === undefined) {
-      if (g?.data.toArray().some((v) => v !== 0)) return `${what} ${i}: expected none`;
-      continue;
-    }
-    const d = compareTensor(g, w, tol);
-    if (d) return `${what} ${i}: ${d}`;
-  }
-  return null;
-}
-
 /**
  * Runs one `F.*` case: forward, gradients of the inputs that require grad (seeded with
  * `grad_output`), and second derivatives when given. Null when it matches PyTorch, else what
@@ -102,42 +58,5 @@ function checkGrads(
  * @example runFunctionalCase(fixture.cases[0], fixture.tolerance.float32) // null
  */
 export function runFunctionalCase(c: OpsCase, tol: Tolerance): string | null {
-  const args = c.inputs.map(decodeValue);
-  const kwargs = decodeKwargs(c.kwargs);
-  const inputs: Tensor[] = [];
-  c.inputs.forEach((v, i) => {
-    if (v.requires_grad !== true) return;
-    const a = args[i];
-    if (a instanceof Tensor) inputs.push(a);
-    else if (Array.isArray(a)) inputs.push(...(a as Tensor[]));
-  });
-  const out = callFunctional(c.call, args, kwargs);
-  const outs = (Array.isArray(out) ? out : [out]) as Tensor[];
-  const expected = listOf(c.output);
-  if (outs.length !== expected.length) return `${outs.length} outputs, expected ${expected.length}`;
-  for (let i = 0; i < expected.length; i++) {
-    const d = compareTensor(outs[i], expected[i]!, tol);
-    if (d) return `output ${i}: ${d}`;
-  }
-  if (!c.grads || inputs.length === 0) return null;
-  const diffOuts = outs.filter((o) => o.requiresGrad);
-  if (diffOuts.length === 0) return "output does not require grad";
-  const second = c.grad2 !== undefined;
-  const grads = A.autograd.grad(diffOuts, inputs, {
-    gradOutputs: listOf(c.grad_output).map((t) => decodeValue({ tensor: t }) as Tensor),
-    createGraph: second,
-    allowUnused: true,
-  });
-  const d = checkGrads(grads, c.grads, tol, "grad");
-  if (d || !c.grad2) return d;
-  let s: Tensor | null = null;
-  for (let i = 0; i < c.grad2.v.length; i++) {
-    const g = grads[i];
-    if (!g?.requiresGrad) continue;
-    const term = g.mul(decodeValue({ tensor: c.grad2.v[i]! }) as Tensor).sum();
-    s = s ? s.add(term) : term;
-  }
-  if (s === null) return "grad2: no gradient to differentiate";
-  const g2 = A.autograd.grad(s, inputs, { allowUnused: true });
-  return checkGrads(g2, c.grad2.grads, { rtol: tol.rtol * 10, atol: tol.atol * 10 }, "grad2");
+  return runTensorCase(c, tol, (args, kwargs) => callFunctional(c.call, args, kwargs));
 }

@@ -3,7 +3,7 @@
  * (`nn.Linear(4, 3)`, …) must hold exactly PyTorch's default initialization.
  */
 import { manualSeed } from "@x/autograd";
-import { compareTensor, type FixtureTensor, type Tolerance } from "./decode.js";
+import { compareTensor, type FixtureTensor, type Tolerance } from "../tensorCase.js";
 import { layerClass, parseStructure } from "./modules.js";
 
 /** One `init/` case of random.json. */

@@ -5,9 +5,9 @@
  * gradients, state after the call and parameter/buffer names are compared.
  */
 import type { Tensor } from "@x/autograd";
-import { Sequential } from "@x/nn";
 import type { Module } from "@x/nn";
 import * as layers from "@x/nn";
+import { Sequential } from "@x/nn";
 import {
   compareTensor,
   decodeKwargs,
@@ -16,7 +16,7 @@ import {
   type FixtureValue,
   type Tolerance,
   toTensor,
-} from "./decode.js";
+} from "../tensorCase.js";
 
 /** One case of modules.json. */
 export interface ModuleCase {
