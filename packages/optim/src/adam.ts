@@ -3,7 +3,13 @@
  * single-tensor implementation computes them.
  */
 import { ValueError } from "@x/storage";
-import { type GroupOptions, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import {
+  type GroupOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsArg,
+} from "./optimizer.js";
 
 export interface AdamOptions extends GroupOptions {
   betas: readonly [number, number];
@@ -13,10 +19,17 @@ export interface AdamOptions extends GroupOptions {
   maximize: boolean;
 }
 
-function checkAdam(g: AdamOptions): void {
+/** Checks `eps`, `betas` and `weightDecay` with PyTorch's messages (Adam and its variants). */
+export function checkBetas(g: {
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+}): void {
   if (!(g.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${g.eps}`);
-  if (!(g.betas[0] >= 0 && g.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${g.betas[0]}`);
-  if (!(g.betas[1] >= 0 && g.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${g.betas[1]}`);
+  if (!(g.betas[0] >= 0 && g.betas[0] < 1))
+    throw new ValueError(`Invalid beta parameter at index 0: ${g.betas[0]}`);
+  if (!(g.betas[1] >= 0 && g.betas[1] < 1))
+    throw new ValueError(`Invalid beta parameter at index 1: ${g.betas[1]}`);
   if (!(g.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${g.weightDecay}`);
 }
 
@@ -28,7 +41,11 @@ export class Adam extends Optimizer<AdamOptions> {
   /** AdamW decays the weights directly instead of adding to the gradient. */
   protected readonly decoupled: boolean = false;
 
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}, weightDecayDefault = 0) {
+  constructor(
+    params: ParamsArg<AdamOptions>,
+    options: Partial<AdamOptions> = {},
+    weightDecayDefault = 0,
+  ) {
     super(params, {
       lr: 1e-3,
       betas: [0.9, 0.999],
@@ -42,7 +59,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected override validate(g: ParamGroup<AdamOptions>): void {
     super.validate(g);
-    checkAdam(g);
+    checkBetas(g);
   }
 
   protected update(

@@ -1,8 +1,16 @@
 /**
  * Adamax, NAdam and RAdam, as PyTorch's single-tensor implementations compute them.
  */
-import { type GroupOptions, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+
 import { ValueError } from "@x/storage";
+import { checkBetas } from "./adam.js";
+import {
+  type GroupOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsArg,
+} from "./optimizer.js";
 
 export interface AdamaxOptions extends GroupOptions {
   betas: readonly [number, number];
@@ -11,17 +19,17 @@ export interface AdamaxOptions extends GroupOptions {
   maximize: boolean;
 }
 
-function checkBetas(g: { betas: readonly [number, number]; eps: number; weightDecay: number }): void {
-  if (!(g.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${g.eps}`);
-  if (!(g.betas[0] >= 0 && g.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${g.betas[0]}`);
-  if (!(g.betas[1] >= 0 && g.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${g.betas[1]}`);
-  if (!(g.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${g.weightDecay}`);
-}
-
 /** Adam with the infinity norm. @example new Adamax(params, { lr: 2e-3 }) */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(params: ParamsArg<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super(params, {
+      lr: 2e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
   }
 
   protected override validate(g: ParamGroup<AdamaxOptions>): void {
@@ -74,7 +82,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
   protected override validate(g: ParamGroup<NAdamOptions>): void {
     super.validate(g);
     checkBetas(g);
-    if (!(g.momentumDecay >= 0)) throw new ValueError(`Invalid momentum_decay value: ${g.momentumDecay}`);
+    if (!(g.momentumDecay >= 0))
+      throw new ValueError(`Invalid momentum_decay value: ${g.momentumDecay}`);
   }
 
   protected update(
@@ -114,7 +123,14 @@ export class NAdam extends Optimizer<NAdamOptions> {
 /** Rectified Adam. @example new RAdam(params, { lr: 1e-3 }) */
 export class RAdam extends Optimizer<AdamaxOptions> {
   constructor(params: ParamsArg<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
   }
 
   protected override validate(g: ParamGroup<AdamaxOptions>): void {

@@ -10,7 +10,9 @@ describe("Optimizer", () => {
   it("checks its arguments with PyTorch's messages", () => {
     expect(() => new SGD([], { lr: 0.1 })).toThrow("optimizer got an empty parameter list");
     expect(() => new SGD([leaf([1])], { lr: -1 })).toThrow("Invalid learning rate: -1");
-    expect(() => new Adam([leaf([1])], { betas: [1, 0.9] })).toThrow("Invalid beta parameter at index 0: 1");
+    expect(() => new Adam([leaf([1])], { betas: [1, 0.9] })).toThrow(
+      "Invalid beta parameter at index 0: 1",
+    );
     const p = leaf([1]);
     expect(() => new SGD([{ params: [p] }, { params: [p] }], { lr: 1 })).toThrow(
       "some parameters appear in more than one parameter group",
@@ -25,7 +27,10 @@ describe("Optimizer", () => {
     a.grad = new Tensor(fromArray([1, 2]));
     b.grad = new Tensor(fromArray([1, 2]));
     opt.step();
-    expect(a.data.toArray().map((v) => Math.fround(v))).toEqual([Math.fround(0.9), Math.fround(0.8)]);
+    expect(a.data.toArray().map((v) => Math.fround(v))).toEqual([
+      Math.fround(0.9),
+      Math.fround(0.8),
+    ]);
     expect(b.data.toArray()).toEqual([0.5, 0]);
     expect(c.data.toArray()).toEqual([5]);
     expect([a.isLeaf, a.requiresGrad]).toEqual([true, true]);

@@ -37,8 +37,12 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     this.defaults = defaults;
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError("optimizer got an empty parameter list");
-    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : (list as ParamsArg<O> & unknown[]);
-    for (const g of groups as Array<Partial<O> & { params: Iterable<Tensor> | Tensor }>) this.addParamGroup(g);
+    const groups =
+      list[0] instanceof Tensor
+        ? [{ params: list as Tensor[] }]
+        : (list as ParamsArg<O> & unknown[]);
+    for (const g of groups as Array<Partial<O> & { params: Iterable<Tensor> | Tensor }>)
+      this.addParamGroup(g);
   }
 
   /** Adds a group; options it leaves out come from the defaults. */
@@ -46,7 +50,9 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
       if (!(p instanceof Tensor)) {
-        throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
+        throw new TypeError(
+          `optimizer can only optimize Tensors, but one of the params is ${typeof p}`,
+        );
       }
       if (!p.isLeaf) throw new ValueError("can't optimize a non-leaf Tensor");
     }
@@ -110,7 +116,12 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
   ): void;
 
   /** The state buffer `name` (a contiguous float array like the parameter), created zeroed. */
-  protected buffer(state: ParamState, name: string, like: Float32Array | Float64Array, init?: (b: Float32Array | Float64Array) => void): Float32Array | Float64Array {
+  protected buffer(
+    state: ParamState,
+    name: string,
+    like: Float32Array | Float64Array,
+    init?: (b: Float32Array | Float64Array) => void,
+  ): Float32Array | Float64Array {
     let b = state[name];
     if (b === undefined) {
       b = zeros([like.length], like instanceof Float64Array ? "float64" : "float32");
@@ -125,7 +136,10 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const { params, ...opts } = g;
-      return { ...opts, params: params.map((p) => index.get(p) ?? index.set(p, index.size).get(p)!) };
+      return {
+        ...opts,
+        params: params.map((p) => index.get(p) ?? index.set(p, index.size).get(p)!),
+      };
     });
     const state: OptimizerStateDict["state"] = {};
     for (const [p, st] of this.state) {

@@ -2,7 +2,13 @@
  * RMSprop (with momentum and the centered variant) and Adagrad, as PyTorch computes them.
  */
 import { ValueError } from "@x/storage";
-import { type GroupOptions, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import {
+  type GroupOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsArg,
+} from "./optimizer.js";
 
 export interface RMSpropOptions extends GroupOptions {
   alpha: number;
@@ -108,7 +114,14 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     p: Float32Array | Float64Array,
     g: Float32Array | Float64Array,
     state: ParamState,
-    { lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize }: ParamGroup<AdagradOptions>,
+    {
+      lr,
+      lrDecay,
+      weightDecay,
+      initialAccumulatorValue,
+      eps,
+      maximize,
+    }: ParamGroup<AdagradOptions>,
   ): void {
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;

@@ -3,7 +3,13 @@
  * `torch.optim.SGD`, same update order and formulas).
  */
 import { ValueError } from "@x/storage";
-import { type GroupOptions, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import {
+  type GroupOptions,
+  Optimizer,
+  type ParamGroup,
+  type ParamState,
+  type ParamsArg,
+} from "./optimizer.js";
 
 export interface SGDOptions extends GroupOptions {
   momentum: number;

@@ -50,7 +50,8 @@ export class OneCycleLR extends LRScheduler {
       throw new ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)");
     }
     const pct = o.pctStart ?? 0.3;
-    if (!(pct >= 0 && pct <= 1)) throw new ValueError(`Expected float between 0 and 1 pct_start, but got ${pct}`);
+    if (!(pct >= 0 && pct <= 1))
+      throw new ValueError(`Expected float between 0 and 1 pct_start, but got ${pct}`);
     const div = o.divFactor ?? 25;
     const finalDiv = o.finalDivFactor ?? 1e4;
     const lastEpoch = o.lastEpoch ?? -1;
@@ -68,13 +69,43 @@ export class OneCycleLR extends LRScheduler {
     this.totalSteps = total;
     this.phases = o.threePhase
       ? [
-          { end: pct * total - 1, startLr: "initialLr", endLr: "maxLr", startM: "maxMomentum", endM: "baseMomentum" },
-          { end: 2 * pct * total - 2, startLr: "maxLr", endLr: "initialLr", startM: "baseMomentum", endM: "maxMomentum" },
-          { end: total - 1, startLr: "initialLr", endLr: "minLr", startM: "maxMomentum", endM: "maxMomentum" },
+          {
+            end: pct * total - 1,
+            startLr: "initialLr",
+            endLr: "maxLr",
+            startM: "maxMomentum",
+            endM: "baseMomentum",
+          },
+          {
+            end: 2 * pct * total - 2,
+            startLr: "maxLr",
+            endLr: "initialLr",
+            startM: "baseMomentum",
+            endM: "maxMomentum",
+          },
+          {
+            end: total - 1,
+            startLr: "initialLr",
+            endLr: "minLr",
+            startM: "maxMomentum",
+            endM: "maxMomentum",
+          },
         ]
       : [
-          { end: pct * total - 1, startLr: "initialLr", endLr: "maxLr", startM: "maxMomentum", endM: "baseMomentum" },
-          { end: total - 1, startLr: "maxLr", endLr: "minLr", startM: "baseMomentum", endM: "maxMomentum" },
+          {
+            end: pct * total - 1,
+            startLr: "initialLr",
+            endLr: "maxLr",
+            startM: "maxMomentum",
+            endM: "baseMomentum",
+          },
+          {
+            end: total - 1,
+            startLr: "maxLr",
+            endLr: "minLr",
+            startM: "baseMomentum",
+            endM: "maxMomentum",
+          },
         ];
     this.anneal =
       (o.annealStrategy ?? "cos") === "cos"
@@ -84,7 +115,9 @@ export class OneCycleLR extends LRScheduler {
     this.useBetas = "betas" in optimizer.defaults;
     if (this.cycleMomentum) {
       if (!("momentum" in optimizer.defaults) && !this.useBetas) {
-        throw new ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
+        throw new ValueError(
+          "optimizer must support momentum or beta1 with `cycle_momentum` option enabled",
+        );
       }
       for (const g of groups) {
         if (lastEpoch === -1) {
@@ -137,8 +170,12 @@ export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
 
-  constructor(optimizer: Optimizer, o: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }) {
-    if (o.schedulers.length < 1) throw new ValueError("SequentialLR expects at least one scheduler");
+  constructor(
+    optimizer: Optimizer,
+    o: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number },
+  ) {
+    if (o.schedulers.length < 1)
+      throw new ValueError("SequentialLR expects at least one scheduler");
     for (const [i, s] of o.schedulers.entries()) {
       if (s.optimizer !== optimizer) {
         throw new ValueError(
@@ -222,7 +259,8 @@ export class ReduceLROnPlateau {
     const n = optimizer.paramGroups.length;
     const m = o.minLr ?? 0;
     this.minLrs = Array.isArray(m) ? m.slice() : new Array<number>(n).fill(m);
-    if (this.minLrs.length !== n) throw new ValueError(`expected ${n} min_lrs, got ${this.minLrs.length}`);
+    if (this.minLrs.length !== n)
+      throw new ValueError(`expected ${n} min_lrs, got ${this.minLrs.length}`);
     this.eps = o.eps ?? 1e-8;
     this.best = this.mode === "min" ? Infinity : -Infinity;
     this.#lastLr = optimizer.paramGroups.map((g) => g.lr);

@@ -23,7 +23,9 @@ export abstract class LRScheduler {
     } else {
       groups.forEach((g, i) => {
         if (g.initialLr === undefined) {
-          throw new ValueError(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+          throw new ValueError(
+            `param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`,
+          );
         }
       });
     }

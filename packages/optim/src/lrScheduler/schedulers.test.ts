@@ -30,7 +30,10 @@ describe("schedulers beyond the fixture", () => {
   it("SequentialLR hands over at the milestone", () => {
     const opt = sgd();
     const s = new SequentialLR(opt, {
-      schedulers: [new LinearLR(opt, { startFactor: 0.5, totalIters: 2 }), new ExponentialLR(opt, { gamma: 0.9 })],
+      schedulers: [
+        new LinearLR(opt, { startFactor: 0.5, totalIters: 2 }),
+        new ExponentialLR(opt, { gamma: 0.9 }),
+      ],
       milestones: [3],
     });
     close(run(opt, s, 8), [0.05, 0.075, 0.1, 0.1, 0.09, 0.081, 0.0729, 0.06561]);
@@ -50,23 +53,43 @@ describe("schedulers beyond the fixture", () => {
     const a = sgd();
     close(run(a, new LambdaLR(a, { lrLambda: (e) => 0.9 ** e }), 4), [0.1, 0.09, 0.081, 0.0729]);
     const b = sgd();
-    close(run(b, new MultiplicativeLR(b, { lrLambda: () => 0.95 }), 4), [0.1, 0.095, 0.09025, 0.0857375]);
+    close(
+      run(b, new MultiplicativeLR(b, { lrLambda: () => 0.95 }), 4),
+      [0.1, 0.095, 0.09025, 0.0857375],
+    );
   });
 
   it("OneCycleLR three-phase linear, cycling momentum", () => {
-    const opt = new SGD([new Tensor(fromArray([0]), { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
-    const s = new OneCycleLR(opt, { maxLr: 0.5, totalSteps: 6, annealStrategy: "linear", threePhase: true });
+    const opt = new SGD([new Tensor(fromArray([0]), { requiresGrad: true })], {
+      lr: 0.1,
+      momentum: 0.9,
+    });
+    const s = new OneCycleLR(opt, {
+      maxLr: 0.5,
+      totalSteps: 6,
+      annealStrategy: "linear",
+      threePhase: true,
+    });
     const got: [number, number][] = [];
     for (let e = 0; e < 6; e++) {
       got.push([opt.paramGroups[0]!.lr, opt.paramGroups[0]!.momentum]);
       opt.step();
       s.step();
     }
-    const want = [[0.02, 0.95], [0.38, 0.875], [0.01764729, 0.95], [0.01176553, 0.95], [0.00588376, 0.95], [2e-6, 0.95]];
+    const want = [
+      [0.02, 0.95],
+      [0.38, 0.875],
+      [0.01764729, 0.95],
+      [0.01176553, 0.95],
+      [0.00588376, 0.95],
+      [2e-6, 0.95],
+    ];
     got.forEach(([lr, m], i) => {
       expect(lr).toBeCloseTo(want[i]![0]!, 7);
       expect(m).toBeCloseTo(want[i]![1]!, 6);
     });
-    expect(() => s.step()).toThrow("Tried to step 7 times. The specified number of total steps is 6");
+    expect(() => s.step()).toThrow(
+      "Tried to step 7 times. The specified number of total steps is 6",
+    );
   });
 });

@@ -10,7 +10,10 @@ import { LRScheduler } from "./lrScheduler.js";
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
-  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
+  constructor(
+    optimizer: Optimizer,
+    options: { stepSize: number; gamma?: number; lastEpoch?: number },
+  ) {
     super(optimizer, options.lastEpoch);
     this.stepSize = options.stepSize;
     this.gamma = options.gamma ?? 0.1;
@@ -30,7 +33,10 @@ export class StepLR extends LRScheduler {
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   readonly gamma: number;
-  constructor(optimizer: Optimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
+  constructor(
+    optimizer: Optimizer,
+    options: { milestones: number[]; gamma?: number; lastEpoch?: number },
+  ) {
     super(optimizer, options.lastEpoch);
     this.milestones = options.milestones.slice().sort((a, b) => a - b);
     this.gamma = options.gamma ?? 0.1;
@@ -67,7 +73,10 @@ export class ExponentialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
-  constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
+  constructor(
+    optimizer: Optimizer,
+    options: { tMax: number; etaMin?: number; lastEpoch?: number },
+  ) {
     super(optimizer, options.lastEpoch);
     this.tMax = options.tMax;
     this.etaMin = options.etaMin ?? 0;
@@ -82,15 +91,21 @@ export class CosineAnnealingLR extends LRScheduler {
       return this.baseLrs.map((b) => eta + ((b - eta) * (1 + Math.cos((e * Math.PI) / T))) / 2);
     }
     if ((e - 1 - T) % (2 * T) === 0) {
-      return this.groups.map((g, i) => g.lr + ((this.baseLrs[i]! - eta) * (1 - Math.cos(Math.PI / T))) / 2);
+      return this.groups.map(
+        (g, i) => g.lr + ((this.baseLrs[i]! - eta) * (1 - Math.cos(Math.PI / T))) / 2,
+      );
     }
     return this.groups.map(
       (g) =>
-        ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - eta) + eta,
+        ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) *
+          (g.lr - eta) +
+        eta,
     );
   }
   override closedFormLr(e: number): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * e) / this.tMax))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * e) / this.tMax))) / 2,
+    );
   }
 }
 
@@ -101,14 +116,21 @@ export class LinearLR extends LRScheduler {
   readonly totalIters: number;
   constructor(
     optimizer: Optimizer,
-    options: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {},
+    options: {
+      startFactor?: number;
+      endFactor?: number;
+      totalIters?: number;
+      lastEpoch?: number;
+    } = {},
   ) {
     super(optimizer, options.lastEpoch);
     this.startFactor = options.startFactor ?? 1 / 3;
     this.endFactor = options.endFactor ?? 1;
     this.totalIters = options.totalIters ?? 5;
     if (this.startFactor > 1 || this.startFactor <= 0) {
-      throw new ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
+      throw new ValueError(
+        "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.",
+      );
     }
     if (this.endFactor > 1 || this.endFactor < 0) {
       throw new ValueError("Ending multiplicative factor expected to be between 0 and 1.");
@@ -132,7 +154,10 @@ export class LinearLR extends LRScheduler {
 export class ConstantLR extends LRScheduler {
   readonly factor: number;
   readonly totalIters: number;
-  constructor(optimizer: Optimizer, options: { factor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+  constructor(
+    optimizer: Optimizer,
+    options: { factor?: number; totalIters?: number; lastEpoch?: number } = {},
+  ) {
     super(optimizer, options.lastEpoch);
     this.factor = options.factor ?? 1 / 3;
     this.totalIters = options.totalIters ?? 5;
@@ -148,7 +173,9 @@ export class ConstantLR extends LRScheduler {
     return this.groups.map((g) => g.lr * (1 / this.factor));
   }
   override closedFormLr(e: number): number[] {
-    return this.baseLrs.map((b) => b * (this.factor + (e >= this.totalIters ? 1 - this.factor : 0)));
+    return this.baseLrs.map(
+      (b) => b * (this.factor + (e >= this.totalIters ? 1 - this.factor : 0)),
+    );
   }
 }
 
@@ -157,13 +184,18 @@ export class LambdaLR extends LRScheduler {
   readonly lrLambdas: ((epoch: number) => number)[];
   constructor(
     optimizer: Optimizer,
-    options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]; lastEpoch?: number },
+    options: {
+      lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[];
+      lastEpoch?: number;
+    },
   ) {
     super(optimizer, options.lastEpoch);
     const l = options.lrLambda;
     this.lrLambdas = Array.isArray(l) ? l : this.optimizer.paramGroups.map(() => l);
     if (this.lrLambdas.length !== this.optimizer.paramGroups.length) {
-      throw new ValueError(`Expected ${this.optimizer.paramGroups.length} lr_lambdas, but got ${this.lrLambdas.length}`);
+      throw new ValueError(
+        `Expected ${this.optimizer.paramGroups.length} lr_lambdas, but got ${this.lrLambdas.length}`,
+      );
     }
     this.initialStep();
   }
@@ -177,7 +209,10 @@ export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: ((epoch: number) => number)[];
   constructor(
     optimizer: Optimizer,
-    options: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[]; lastEpoch?: number },
+    options: {
+      lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[];
+      lastEpoch?: number;
+    },
   ) {
     super(optimizer, options.lastEpoch);
     const l = options.lrLambda;
