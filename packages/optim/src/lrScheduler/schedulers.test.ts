@@ -23,7 +23,9 @@ function run(opt: SGD, sched: { step(): void }, n: number): number[] {
 
 function close(a: number[], b: number[]) {
   expect(a.length).toBe(b.length);
-  a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 7));
+  a.forEach((v, i) => {
+    expect(v).toBeCloseTo(b[i]!, 7);
+  });
 }
 
 describe("schedulers beyond the fixture", () => {
