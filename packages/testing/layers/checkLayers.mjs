@@ -56,7 +56,11 @@ export function checkLayers(root) {
     const name = manifest.name;
     const allowed = ALLOWED[name];
     if (allowed === undefined) {
-      violations.push({ file: join(pkgDir, "package.json"), spec: name, rule: `package ${name} is not in the layer graph` });
+      violations.push({
+        file: join(pkgDir, "package.json"),
+        spec: name,
+        rule: `package ${name} is not in the layer graph`,
+      });
       continue;
     }
     const declared = new Set([
@@ -72,9 +76,14 @@ export function checkLayers(root) {
       continue;
     }
     for (const file of files) {
-      const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|(^|[^:"'`])\/\/.*$/gm, "$1");
+      const text = readFileSync(file, "utf8").replace(
+        /\/\*[\s\S]*?\*\/|(^|[^:"'`])\/\/.*$/gm,
+        "$1",
+      );
       const isTest =
-        /\.test(-d)?\.[cm]?[jt]s$/.test(file) || file.includes(`${sep}test${sep}`) || file.includes(`${sep}testdata${sep}`);
+        /\.test(-d)?\.[cm]?[jt]s$/.test(file) ||
+        file.includes(`${sep}test${sep}`) ||
+        file.includes(`${sep}testdata${sep}`);
       const isPlatform = /[\\/]platform[^\\/]*\.[cm]?[jt]s$/.test(file);
       for (const m of text.matchAll(IMPORT_RE)) {
         const spec = m[1] ?? m[2] ?? m[3];
@@ -82,13 +91,21 @@ export function checkLayers(root) {
         if (spec.startsWith(".")) {
           const target = resolve(dirname(file), spec);
           if (!target.startsWith(pkgDir + sep)) {
-            violations.push({ file: rel, spec, rule: `relative import leaves package ${name}; import the package by name` });
+            violations.push({
+              file: rel,
+              spec,
+              rule: `relative import leaves package ${name}; import the package by name`,
+            });
           }
           continue;
         }
         if (BUILTINS.has(spec)) {
           if (!NODE_OK.has(name) && !isTest && !isPlatform) {
-            violations.push({ file: rel, spec, rule: `library code of ${name} must not use Node-only APIs outside a platform adapter (platform*.ts)` });
+            violations.push({
+              file: rel,
+              spec,
+              rule: `library code of ${name} must not use Node-only APIs outside a platform adapter (platform*.ts)`,
+            });
           }
           continue;
         }
@@ -96,12 +113,20 @@ export function checkLayers(root) {
         if (pkg === name) continue;
         if (OURS.has(pkg)) {
           if (!allowed.includes(pkg)) {
-            violations.push({ file: rel, spec, rule: `${name} may import only ${allowed.length ? allowed.join(", ") : "no package of ours"} (layers import only downward)` });
+            violations.push({
+              file: rel,
+              spec,
+              rule: `${name} may import only ${allowed.length ? allowed.join(", ") : "no package of ours"} (layers import only downward)`,
+            });
             continue;
           }
         }
         if (!declared.has(pkg) && !(isTest && pkg === "vitest")) {
-          violations.push({ file: rel, spec, rule: `${pkg} is not declared in the dependencies of ${name}` });
+          violations.push({
+            file: rel,
+            spec,
+            rule: `${pkg} is not declared in the dependencies of ${name}`,
+          });
         }
       }
     }
@@ -112,7 +137,8 @@ export function checkLayers(root) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
   const v = checkLayers(root);
-  for (const { file, spec, rule } of v) console.error(`layering: ${file}: import "${spec}": ${rule}`);
+  for (const { file, spec, rule } of v)
+    console.error(`layering: ${file}: import "${spec}": ${rule}`);
   if (v.length > 0) {
     console.error(`layering check failed: ${v.length} violation(s)`);
     process.exit(1);

@@ -8,16 +8,31 @@ import { gunzipSync } from "node:zlib";
 import * as x from "x";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const csv = gunzipSync(readFileSync(resolve(here, "../../../../shared/data/digits.csv.gz"))).toString("utf8");
-const rows = csv.trim().split("\n").map((l) => l.split(",").map(Number));
+const csv = gunzipSync(
+  readFileSync(resolve(here, "../../../../shared/data/digits.csv.gz")),
+).toString("utf8");
+const rows = csv
+  .trim()
+  .split("\n")
+  .map((l) => l.split(",").map(Number));
 const pixels = new Float32Array(rows.length * 64);
-rows.forEach((r, i) => r.slice(0, 64).forEach((v, j) => (pixels[i * 64 + j] = v / 16)));
+rows.forEach((r, i) => {
+  for (let j = 0; j < 64; j++) pixels[i * 64 + j] = r[j] / 16;
+});
 const labels = rows.map((r) => r[64]);
 
 function batch(idx) {
   const xs = new Float32Array(idx.length * 64);
-  idx.forEach((r, i) => xs.set(pixels.subarray(r * 64, r * 64 + 64), i * 64));
-  return [x.tensor(xs).view(idx.length, 1, 8, 8), x.tensor(idx.map((r) => labels[r]), { dtype: "int64" })];
+  idx.forEach((r, i) => {
+    xs.set(pixels.subarray(r * 64, r * 64 + 64), i * 64);
+  });
+  return [
+    x.tensor(xs).view(idx.length, 1, 8, 8),
+    x.tensor(
+      idx.map((r) => labels[r]),
+      { dtype: "int64" },
+    ),
+  ];
 }
 
 class DigitsCNN extends x.nn.Module {
@@ -62,4 +77,6 @@ const acc = x.noGrad(() => {
   const [xs, ys] = batch(test);
   return model(xs).argmax(1).eq(ys).sum().item() / test.length;
 });
-console.log(`trained 10 epochs in ${seconds.toFixed(2)} s; test accuracy (rows 1500–1796): ${(acc * 100).toFixed(2)}%`);
+console.log(
+  `trained 10 epochs in ${seconds.toFixed(2)} s; test accuracy (rows 1500–1796): ${(acc * 100).toFixed(2)}%`,
+);

@@ -9,10 +9,16 @@
  * loss.backward();
  */
 import { createWasmBackend, detectFeatures } from "@x/kernels-wasm";
+
 export { getNumThreads, setNumThreads } from "@x/kernels-wasm";
+
 import { type Backend, referenceBackend, setBackend } from "@x/storage";
 
 export * from "@x/autograd";
+export * as nn from "@x/nn";
+export { functional as F } from "@x/nn";
+export * as optim from "@x/optim";
+export * as storage from "@x/storage";
 export {
   DTypeError,
   getBackend,
@@ -20,21 +26,17 @@ export {
   IndexError,
   NDArray,
   promoteTypes,
+  RuntimeError,
   referenceBackend,
   resultType,
-  RuntimeError,
+  ShapeError,
+  Storage,
   setBackend,
   setDefaultDType,
   setPrintOptions,
-  ShapeError,
-  Storage,
   ValueError,
   XError,
 } from "@x/storage";
-export * as storage from "@x/storage";
-export * as nn from "@x/nn";
-export { functional as F } from "@x/nn";
-export * as optim from "@x/optim";
 
 let wasm: Backend | null = null;
 
@@ -44,7 +46,8 @@ let wasm: Backend | null = null;
  * @example x.useBackend("reference");
  */
 export function useBackend(name: "wasm" | "reference"): string {
-  const prev = setBackend(name === "wasm" ? (wasm ??= createWasmBackend()) : referenceBackend);
+  if (name === "wasm" && wasm === null) wasm = createWasmBackend();
+  const prev = setBackend(name === "wasm" && wasm !== null ? wasm : referenceBackend);
   return prev.name;
 }
 
