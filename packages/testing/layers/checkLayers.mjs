@@ -17,6 +17,7 @@ export const ALLOWED = {
   x: ["@x/storage", "@x/kernels-wasm", "@x/autograd", "@x/nn", "@x/optim"],
   "@x/testing": ["@x/storage", "@x/kernels-wasm", "@x/autograd", "@x/nn", "@x/optim", "x"],
   "@x/bench": ["@x/storage", "@x/kernels-wasm", "@x/autograd", "@x/nn", "@x/optim", "x"],
+  "@x/browser-test": ["@x/storage", "@x/kernels-wasm", "@x/autograd", "@x/nn", "@x/optim", "x"],
 };
 
 /** Packages that may use Node APIs anywhere (tooling, not library code). */
