@@ -2,6 +2,7 @@
  * Containers: `Sequential`, `ModuleList`, `ModuleDict`, `ParameterList`, `ParameterDict`.
  * Children are registered under PyTorch's names (`0`, `1`, … or the dict keys).
  */
+import type { Tensor } from "@x/autograd";
 import { IndexError, RuntimeError } from "@x/storage";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -45,10 +46,11 @@ export class Sequential extends Module {
     return this;
   }
 
-  forward(input: unknown): unknown {
-    let x = input;
+  /** Each child on the previous output (typed as tensors, the usual case; any value passes). */
+  forward(input: Tensor): Tensor {
+    let x: unknown = input;
     for (const m of this.children()) x = m(x);
-    return x;
+    return x as Tensor;
   }
 
   *[Symbol.iterator](): Iterator<Module> {

@@ -58,7 +58,7 @@ export function runTrainingConformance(): Report & { accuracy?: number } {
   const opt = new x.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
   fx.batch_rows.forEach(([a, b], step) => {
     const [xs, ys] = digitsBatch(a, b);
-    const loss = x.nn.functional.crossEntropy(model(xs) as x.Tensor, ys);
+    const loss = x.nn.functional.crossEntropy(model(xs), ys);
     opt.zeroGrad();
     loss.backward();
     opt.step();
@@ -74,7 +74,7 @@ export function runTrainingConformance(): Report & { accuracy?: number } {
   const trained = digitsMLP();
   trained.loadStateDict(x.nn.loadSafetensors(bytes));
   const [pa, pb] = fx.probe_rows;
-  const logits = x.noGrad(() => trained(digitsBatch(pa, pb)[0]) as x.Tensor);
+  const logits = x.noGrad(() => trained(digitsBatch(pa, pb)[0]));
   const d = compareTensor({ shape: logits.shape, values: logits.data.toArray() }, fx.probe_logits, {
     rtol: 1e-4,
     atol: 1e-4,
