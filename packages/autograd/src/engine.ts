@@ -9,6 +9,7 @@
 import { RuntimeError, sameShape } from "@x/storage";
 import { isAnomalyEnabled, setGradEnabled } from "./gradMode.js";
 import { AccumulateGrad, type Edge, type Node } from "./graph.js";
+import { adoptTensor, captureTensors } from "./memory.js";
 import type { Tensor } from "./tensor.js";
 
 export interface RunOptions {
@@ -181,6 +182,89 @@ function neededNodes(
 }
 
 /**
+ * Gradients that only the engine holds (made by built-in formulas or by the engine itself, and
+ * never shown to user code), with the number of input-buffer slots holding each: freed as soon
+ * as the last slot is consumed, accumulated in place when exclusive, and moved (not copied)
+ * into a leaf's `.grad`. Without this, every intermediate gradient would wait for the garbage
+ * collector (whose finalizers never run inside a synchronous training loop).
+ */
+class OwnedGrads {
+  readonly #refs = new Map<Tensor, number>();
+
+  /** Marks `t` (just made) as engine-owned, held by no slot yet. */
+  own(t: Tensor): void {
+    if (!this.#refs.has(t)) this.#refs.set(t, 0);
+  }
+
+  has(t: Tensor): boolean {
+    return this.#refs.has(t);
+  }
+
+  /** Slots holding `t` (undefined when not owned). */
+  refs(t: Tensor): number | undefined {
+    return this.#refs.get(t);
+  }
+
+  /** One more slot holds `t`. */
+  hold(t: Tensor): void {
+    const c = this.#refs.get(t);
+    if (c !== undefined) this.#refs.set(t, c + 1);
+  }
+
+  /** One slot let go of `t`: frees it when none is left. */
+  drop(t: Tensor): void {
+    const c = this.#refs.get(t);
+    if (c === undefined) return;
+    if (c <= 1) {
+      this.#refs.delete(t);
+      t.dispose();
+    } else this.#refs.set(t, c - 1);
+  }
+
+  /** Frees `t` if owned and held by no slot. */
+  sweep(t: Tensor | null | undefined): void {
+    if (t && this.#refs.get(t) === 0) {
+      this.#refs.delete(t);
+      t.dispose();
+    }
+  }
+
+  /** User code sees `t` now: it is no longer the engine's to free. */
+  escape(t: Tensor | null | undefined): void {
+    if (t && this.#refs.delete(t)) adoptTensor(t);
+  }
+
+  /** `t` was moved into a leaf's `.grad`. */
+  forget(t: Tensor): void {
+    this.#refs.delete(t);
+  }
+
+  /** Frees everything still owned (after an error). */
+  clear(): void {
+    for (const t of this.#refs.keys()) t.dispose();
+    this.#refs.clear();
+  }
+}
+
+/**
+ * Sorts what built-in code just made (`made`, emptied): the gradients it returned in `out`
+ * become engine-owned, the rest are temporaries, freed now.
+ */
+function keepReturned(made: Tensor[], out: readonly (Tensor | null)[], owned: OwnedGrads): void {
+  for (const t of made) {
+    if (out.includes(t)) owned.own(t);
+    else t.dispose();
+  }
+  made.length = 0;
+}
+
+/** Whether `t` is the only user of its storage and dense, so it may be written in place. */
+function exclusive(t: Tensor): boolean {
+  const d = t.data;
+  return d.storage.refCount === 1 && d.isContiguous();
+}
+
+/**
  * Runs backward from `roots` (edges) with their gradients. Returns the captured gradients
  * when `opts.capture` is given.
  */
@@ -204,6 +288,8 @@ export function runBackward(
     });
     needed = neededNodes(roots, deps, new Set(targets.keys()));
   }
+  // Freeing early is only for backward passes that record nothing (no `createGraph`).
+  const owned = opts.createGraph ? null : new OwnedGrads();
   const buffers = new Map<Node, (Tensor | null)[]>();
   const ready = new ReadyQueue();
   const addGrad = (e: Edge, g: Tensor | null) => {
@@ -214,7 +300,20 @@ export function runBackward(
         buffers.set(e.node, buf);
       }
       const cur = buf[e.inputNr];
-      buf[e.inputNr] = cur ? cur.add(g) : g;
+      if (!cur) {
+        buf[e.inputNr] = g;
+        owned?.hold(g);
+      } else if (owned === null) buf[e.inputNr] = cur.add(g);
+      else if (owned.refs(cur) === 1 && cur !== g && exclusive(cur)) cur._addInPlaceRaw(g);
+      else {
+        const prev = captureTensors(null);
+        const sum = cur.add(g);
+        captureTensors(prev);
+        owned.own(sum);
+        owned.hold(sum);
+        buf[e.inputNr] = sum;
+        owned.drop(cur);
+      }
     }
     const c = deps.get(e.node)! - 1;
     deps.set(e.node, c);
@@ -223,6 +322,7 @@ export function runBackward(
   const executed: Node[] = [];
   const anomaly = isAnomalyEnabled();
   const mode = setGradEnabled(opts.createGraph);
+  const made: Tensor[] = [];
   try {
     for (let i = 0; i < roots.length; i++) addGrad(roots[i]!, rootGrads[i]!);
     while (ready.size > 0) {
@@ -230,22 +330,62 @@ export function runBackward(
       const buffer = buffers.get(node) ?? [];
       buffers.delete(node);
       const hasGrad = buffer.some((g) => g);
-      if (hasGrad) runTensorHooks(node, buffer);
+      if (hasGrad) {
+        // user code (hooks, a custom Function's backward) may keep what it is given
+        const hooks = node._hasTensorHooks;
+        if (owned && (hooks || !(node._builtin || node instanceof AccumulateGrad))) {
+          for (const g of buffer) owned.escape(g);
+        }
+        if (hooks) runTensorHooks(node, buffer);
+      }
       const tg = targets.get(node);
-      if (tg) for (const [nr, i] of tg) captured[i] = buffer[nr] ?? null;
+      if (tg) {
+        for (const [nr, i] of tg) {
+          captured[i] = buffer[nr] ?? null;
+          owned?.escape(buffer[nr]);
+        }
+      }
       const run =
         hasGrad &&
         (needed === null || needed.has(node)) &&
         !(capture && node instanceof AccumulateGrad);
       let out: (Tensor | null)[] = [];
+      let produced: (Tensor | null)[] = out;
       if (run) {
-        out = node.apply(buffer);
-        if (anomaly) checkAnomaly(node, out);
-        for (const hook of node.postHooks.values()) {
-          const r = hook(out, buffer);
-          if (r) out = r;
+        if (owned && node instanceof AccumulateGrad) {
+          const g = buffer[0];
+          if (g && node.variable._accumulateGrad(g, owned.refs(g) === 1)) owned.forget(g);
+        } else {
+          const builtin = owned !== null && node._builtin;
+          const prev = builtin ? captureTensors(made) : null;
+          try {
+            out = node.apply(buffer);
+          } finally {
+            if (builtin) captureTensors(prev);
+          }
+          if (owned) keepReturned(made, out, owned);
+          if (anomaly) checkAnomaly(node, out);
+          if (node._hasPostHooks) {
+            if (owned) {
+              for (const g of out) owned.escape(g);
+              for (const g of buffer) owned.escape(g);
+            }
+            for (const hook of node.postHooks.values()) {
+              const r = hook(out, buffer);
+              if (r) out = r;
+            }
+          }
+          if (owned) {
+            produced = out.slice();
+            const prev2 = captureTensors(made);
+            try {
+              validate(node, out);
+            } finally {
+              captureTensors(prev2);
+            }
+            keepReturned(made, out, owned);
+          } else validate(node, out);
         }
-        validate(node, out);
         executed.push(node);
         if (!opts.retainGraph) node.release();
       }
@@ -254,7 +394,16 @@ export function runBackward(
         const e = edges[i];
         if (e) addGrad(e, out[i] ?? null);
       }
+      if (owned) {
+        for (const g of buffer) if (g) owned.drop(g);
+        for (const g of out) owned.sweep(g);
+        if (produced !== out) for (const g of produced) owned.sweep(g);
+      }
     }
+  } catch (err) {
+    for (const t of made) t.dispose();
+    owned?.clear();
+    throw err;
   } finally {
     mode.exit();
   }

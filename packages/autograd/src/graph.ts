@@ -56,13 +56,43 @@ export abstract class Node {
   inputMeta: (TensorMeta | null)[] = [];
   /** Shape and dtype of each forward output (to make zeros for outputs that got no gradient). */
   outputMeta: TensorMeta[] = [];
-  /** Hooks of the tensors this node produced, by output number. */
-  readonly tensorHooks = new Map<number, Map<number, TensorHook>>();
-  /** Non-leaf tensors that called `retainGrad()`, by output number. */
-  readonly retainedTensors = new Map<number, Tensor>();
-  readonly postHooks = new Map<number, NodeHook>();
   /** The forward call's stack, recorded when anomaly detection is on. */
   anomalyStack: string | null = null;
+  // Made on first use: most nodes never get a hook (and a node is made for every op).
+  #tensorHooks: Map<number, Map<number, TensorHook>> | null = null;
+  #retainedTensors: Map<number, Tensor> | null = null;
+  #postHooks: Map<number, NodeHook> | null = null;
+
+  /** Hooks of the tensors this node produced, by output number. */
+  get tensorHooks(): Map<number, Map<number, TensorHook>> {
+    this.#tensorHooks ??= new Map();
+    return this.#tensorHooks;
+  }
+
+  /** Non-leaf tensors that called `retainGrad()`, by output number. */
+  get retainedTensors(): Map<number, Tensor> {
+    this.#retainedTensors ??= new Map();
+    return this.#retainedTensors;
+  }
+
+  /** Hooks run after this node computed its input gradients (`registerHook`). */
+  get postHooks(): Map<number, NodeHook> {
+    this.#postHooks ??= new Map();
+    return this.#postHooks;
+  }
+
+  /** @internal Whether a tensor hook or a retained tensor is registered (makes no map). */
+  get _hasTensorHooks(): boolean {
+    return (
+      (this.#tensorHooks !== null && this.#tensorHooks.size > 0) ||
+      (this.#retainedTensors !== null && this.#retainedTensors.size > 0)
+    );
+  }
+
+  /** @internal Whether a post hook is registered (makes no map). */
+  get _hasPostHooks(): boolean {
+    return this.#postHooks !== null && this.#postHooks.size > 0;
+  }
 
   /** PyTorch's class name of this node: `MulBackward0`, `AccumulateGrad`, `SquareBackward`. */
   abstract get name(): string;
@@ -75,6 +105,14 @@ export abstract class Node {
 
   /** Frees what the node saved for backward (after a backward without `retainGraph`). */
   release(): void {}
+
+  /**
+   * @internal True when `apply` runs only this library's code (no user callback): the engine
+   * may then free the tensors it creates and does not return, and its inputs once consumed.
+   */
+  get _builtin(): boolean {
+    return false;
+  }
 
   /** `((node, inputNr), …)` for each input, as PyTorch's `next_functions`. */
   get nextFunctions(): (readonly [Node | null, number])[] {

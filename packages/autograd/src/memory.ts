@@ -24,15 +24,36 @@ export interface TensorHandle {
 type Scope = { tensors: Tensor[] };
 const scopes: Scope[] = [];
 const kept = new WeakSet<Tensor>();
+let capture: Tensor[] | null = null;
 
 /** Called by every tensor constructor: counts it and records it in the innermost `tidy`. */
 export function trackTensor(t: Tensor): TensorHandle {
   stats.tensors++;
   const h = { counted: true };
   tensorRegistry.register(t, h, h);
+  if (capture !== null) capture.push(t);
+  else {
+    const s = scopes[scopes.length - 1];
+    if (s) s.tensors.push(t);
+  }
+  return h;
+}
+
+/**
+ * @internal Makes new tensors go to `list` (not to the enclosing `tidy`) until the next call;
+ * returns the previous list. The backward engine collects what built-in code creates, to free
+ * it as soon as it is consumed.
+ */
+export function captureTensors(list: Tensor[] | null): Tensor[] | null {
+  const prev = capture;
+  capture = list;
+  return prev;
+}
+
+/** @internal Records a captured tensor that user code may now hold in the innermost `tidy`. */
+export function adoptTensor(t: Tensor): void {
   const s = scopes[scopes.length - 1];
   if (s) s.tensors.push(t);
-  return h;
 }
 
 /** Called when a tensor is disposed. */

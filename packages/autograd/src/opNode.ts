@@ -34,7 +34,7 @@ export class OpNode extends Node {
   readonly #name: string;
   readonly #slots: Slot[];
   readonly #attrs: Record<string, unknown>;
-  #saved: Map<string, SavedValue> | null = new Map();
+  #saved: Map<string, SavedValue> | null;
   #savedResults: SavedTensor[] | null = null;
   readonly #hasSaved: boolean;
   readonly #wantsResult: boolean;
@@ -51,23 +51,23 @@ export class OpNode extends Node {
   ) {
     super();
     this.op = op;
-    this.#name =
-      typeof rule.name === "function" ? rule.name(args) : (rule.name ?? `${pascal(op)}Backward0`);
+    this.#name = typeof rule.name === "function" ? rule.name(args) : staticName(op, rule);
     this.#slots = slots;
     this.nextEdges = edges;
     this.inputMeta = meta;
-    this.outputMeta = outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
-    const uses = new Set<string>();
-    for (const s of slots) {
-      if (!s.formula) continue;
-      let needed = false;
-      for (let i = s.start; i < s.start + s.count; i++) needed ||= edges[i] !== null;
-      if (needed) for (const u of s.formula.uses) uses.add(u);
+    const outputMeta: TensorMeta[] = new Array(outputs.length);
+    for (let i = 0; i < outputs.length; i++) {
+      const d = outputs[i]!.data;
+      outputMeta[i] = { shape: d.shape, dtype: d.dtype };
     }
+    this.outputMeta = outputMeta;
+    const uses = usesOf(rule, slots, edges);
     this.#hasSaved = uses.size > 0;
     const attrs: Record<string, unknown> = {};
-    const saved = this.#saved!;
-    for (const [k, v] of Object.entries(args)) {
+    const saved = uses.size > 0 ? new Map<string, SavedValue>() : NOTHING_SAVED;
+    this.#saved = saved;
+    for (const k in args) {
+      const v = args[k];
       if (uses.has(k)) {
         if (k === "self" && savedSelf) saved.set(k, new SavedTensor(savedSelf, null, false));
         else if (v instanceof Tensor) saved.set(k, new SavedTensor(v, null, false));
@@ -91,6 +91,10 @@ export class OpNode extends Node {
 
   get name(): string {
     return this.#name;
+  }
+
+  override get _builtin(): boolean {
+    return true;
   }
 
   /** Saves the outputs when a formula uses `result` (after they were attached to this node). */
@@ -143,8 +147,98 @@ export class OpNode extends Node {
   }
 }
 
+// What nodes that save nothing hold (never written: nothing is saved into it).
+const NOTHING_SAVED = new Map<string, SavedValue>();
+
+const names = new Map<string, string>();
+
+/** A rule's fixed node name (`${Op}Backward0` unless it names one), made once per op. */
+function staticName(op: string, rule: Rule<any>): string {
+  let n = names.get(op);
+  if (n === undefined) {
+    n = (rule.name as string | undefined) ?? `${pascal(op)}Backward0`;
+    names.set(op, n);
+  }
+  return n;
+}
+
+const allUses = new Map<Rule<any>, Set<string>>();
+
+/** What the formulas of the inputs that need a gradient use (shared when all of them do). */
+function usesOf(rule: Rule<any>, slots: Slot[], edges: (Edge | null)[]): Set<string> {
+  let all = true;
+  for (let i = 0; i < edges.length && all; i++) all = edges[i] !== null;
+  if (all) {
+    let u = allUses.get(rule);
+    if (u === undefined) {
+      u = new Set();
+      for (const s of slots) if (s.formula) for (const x of s.formula.uses) u.add(x);
+      allUses.set(rule, u);
+    }
+    return u;
+  }
+  const uses = new Set<string>();
+  for (const s of slots) {
+    if (!s.formula) continue;
+    let needed = false;
+    for (let i = s.start; i < s.start + s.count; i++) needed ||= edges[i] !== null;
+    if (needed) for (const u of s.formula.uses) uses.add(u);
+  }
+  return uses;
+}
+
 function zerosFor(m: TensorMeta): Tensor {
   return zeros(m.shape, { dtype: m.dtype });
+}
+
+/** A rule's tensor inputs, and their slots when no input is a list (computed once per rule). */
+interface RuleInfo {
+  keys: string[];
+  formulas: Formula<any>[];
+  slots: Slot[];
+}
+
+const ruleInfos = new Map<Rule<any>, RuleInfo>();
+
+function infoOf(rule: Rule<any>): RuleInfo {
+  let info = ruleInfos.get(rule);
+  if (info === undefined) {
+    const keys: string[] = [];
+    const formulas: Formula<any>[] = [];
+    for (const [k, f] of Object.entries(rule.inputs as Record<string, Formula<any> | string>)) {
+      if (typeof f === "string") continue;
+      keys.push(k);
+      formulas.push(f);
+    }
+    const slots = keys.map((key, i) => ({
+      key,
+      start: i,
+      count: 1,
+      list: false,
+      formula: formulas[i]!,
+    }));
+    info = { keys, formulas, slots };
+    ruleInfos.set(rule, info);
+  }
+  return info;
+}
+
+/** Appends the edge and gradient meta of one input; true when it needs a gradient. */
+function pushEdge(v: unknown, edges: (Edge | null)[], meta: (TensorMeta | null)[]): boolean {
+  if (v instanceof Tensor) {
+    const e = v._edge();
+    edges.push(e);
+    if (e === null) {
+      meta.push(null);
+      return false;
+    }
+    const d = v.data;
+    meta.push({ shape: d.shape, dtype: d.dtype });
+    return true;
+  }
+  edges.push(null);
+  meta.push(null);
+  return false;
 }
 
 function slotsOf(
@@ -156,31 +250,34 @@ function slotsOf(
   meta: (TensorMeta | null)[];
   any: boolean;
 } {
-  const slots: Slot[] = [];
+  const { keys, formulas, slots: single } = infoOf(rule);
   const edges: (Edge | null)[] = [];
   const meta: (TensorMeta | null)[] = [];
   let any = false;
-  const push = (v: unknown) => {
-    if (v instanceof Tensor) {
-      const e = v._edge();
-      edges.push(e);
-      meta.push(e ? { shape: v.shape, dtype: v.dtype } : null);
-      any ||= e !== null;
-    } else {
-      edges.push(null);
-      meta.push(null);
-    }
-  };
-  for (const [key, f] of Object.entries(rule.inputs as Record<string, Formula<any> | string>)) {
-    if (typeof f === "string") continue;
+  let lists = false;
+  for (let i = 0; i < keys.length; i++) lists ||= Array.isArray(args[keys[i]!]);
+  if (!lists) {
+    for (let i = 0; i < keys.length; i++) any = pushEdge(args[keys[i]!], edges, meta) || any;
+    return { slots: single, edges, meta, any };
+  }
+  const slots: Slot[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const v = args[key];
     const list = Array.isArray(v);
     const start = edges.length;
-    if (list) for (const e of v) push(e);
-    else push(v);
-    slots.push({ key, start, count: edges.length - start, list, formula: f });
+    if (list) for (const e of v) any = pushEdge(e, edges, meta) || any;
+    else any = pushEdge(v, edges, meta) || any;
+    slots.push({ key, start, count: edges.length - start, list, formula: formulas[i]! });
   }
   return { slots, edges, meta, any };
+}
+
+/** Whether an input of `rule` among `args` requires grad (no allocation: on every op's path). */
+function anyNeedsGrad(rule: Rule<any>, args: Record<string, unknown>): boolean {
+  const keys = infoOf(rule).keys;
+  for (let i = 0; i < keys.length; i++) if (needsGrad(args[keys[i]!])) return true;
+  return false;
 }
 
 /**
@@ -198,6 +295,7 @@ export function createNode<K extends DiffOp>(
   if (!force && !isGradEnabled()) return null;
   const rule = (DERIVATIVES as unknown as Record<string, Rule<any>>)[op]!;
   const a = args as unknown as Record<string, unknown>;
+  if (!anyNeedsGrad(rule, a)) return null;
   const { slots, edges, meta, any } = slotsOf(rule, a);
   if (!any) return null;
   if (!outputs.some((o) => isFloatingPoint(o.dtype))) return null;
@@ -227,16 +325,14 @@ export function attach<K extends DiffOp>(
 export function wouldRecord<K extends DiffOp>(op: K, args: OpArgs[K]): boolean {
   if (!isGradEnabled()) return false;
   const rule = (DERIVATIVES as unknown as Record<string, Rule<any>>)[op]!;
-  for (const [key, f] of Object.entries(rule.inputs as Record<string, unknown>)) {
-    if (typeof f === "string") continue;
-    if (needsGrad((args as unknown as Record<string, unknown>)[key])) return true;
-  }
-  return false;
+  return anyNeedsGrad(rule, args as unknown as Record<string, unknown>);
 }
 
 function needsGrad(v: unknown): boolean {
   if (v instanceof Tensor) return v.requiresGrad;
-  return Array.isArray(v) && v.some((e) => e instanceof Tensor && e.requiresGrad);
+  if (!Array.isArray(v)) return false;
+  for (const e of v) if (e instanceof Tensor && e.requiresGrad) return true;
+  return false;
 }
 
 /** Whether recording `op` on these arguments would save `self` (in-place ops copy it first). */
@@ -260,7 +356,7 @@ export function record<K extends DiffOp>(
   outs: readonly NDArray[],
   viewOf?: Tensor,
 ): Tensor[] {
-  const outputs = outs.map((o) => new Tensor(o, {}, OWN));
+  const outputs = outs.map((o) => new Tensor(o, undefined, OWN));
   if (viewOf) {
     const base = viewOf._base ?? viewOf;
     for (const t of outputs) t._setBase(base);
@@ -276,5 +372,8 @@ export function record1<K extends DiffOp>(
   out: NDArray,
   viewOf?: Tensor,
 ): Tensor {
-  return record(op, args, [out], viewOf)[0]!;
+  const t = new Tensor(out, undefined, OWN);
+  if (viewOf) t._setBase(viewOf._base ?? viewOf);
+  if (isGradEnabled()) attach(op, args, [t]);
+  return t;
 }

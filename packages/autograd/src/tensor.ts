@@ -223,7 +223,14 @@ export class Tensor extends TensorReduce {
 
   /** @internal A contiguous copy that is not part of any graph. */
   _detachedCopy(): Tensor {
-    return new Tensor(rawClone(this.data), {}, OWN);
+    return new Tensor(rawClone(this.data), undefined, OWN);
+  }
+
+  /** @internal A plain tensor that takes over this one's storage (this one is disposed). */
+  _takeOver(): Tensor {
+    const t = new Tensor(this.data);
+    this.dispose();
+    return t;
   }
 
   /** @internal `this += g` on the raw storage (gradient accumulation, nothing recorded). */

@@ -7,6 +7,7 @@
 import {
   formatTensor,
   isFloatingPoint,
+  itemSize,
   NDArray,
   type NestedArray,
   normalizeDim,
@@ -48,6 +49,19 @@ export function setViewRegenerator(fn: (view: Tensor) => void): void {
 const NON_LEAF_GRAD =
   "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
 
+/** Whether `g` can become the `.grad` of a tensor over `v` as is: dense, alone in its storage. */
+function takeable(g: NDArray, v: NDArray): boolean {
+  return (
+    g.storage.refCount === 1 &&
+    g.offset === 0 &&
+    g.dtype === v.dtype &&
+    g.isContiguous() &&
+    v.isContiguous() &&
+    sameShape(g.shape, v.shape) &&
+    g.storage.byteLength === g.numel() * itemSize(g.dtype)
+  );
+}
+
 function alias(d: NDArray): NDArray {
   return d.asStrided(d.shape, d.strides, d.offset);
 }
@@ -65,6 +79,8 @@ export class TensorBase {
   #inference: boolean;
   #disposed = false;
   #isGrad = false;
+  /** Whether `.grad` handed the current gradient out (else only this library holds it). */
+  #gradSeen = false;
   #handle: TensorHandle;
 
   /**
@@ -73,13 +89,13 @@ export class TensorBase {
    * @example
    * const t = new Tensor(fromArray([1, 2]), { requiresGrad: true });
    */
-  constructor(data: NDArray, opts: TensorOptions = {}, own?: typeof OWN) {
+  constructor(data: NDArray, opts?: TensorOptions, own?: typeof OWN) {
     if (!(data instanceof NDArray))
       throw new TypeError("Tensor expects an NDArray from @x/storage");
     this.#data = own === OWN ? data : alias(data);
     this.#inference = isInferenceModeEnabled();
     this.#handle = trackTensor(this as unknown as Tensor);
-    if (opts.requiresGrad) this.requiresGrad_(true);
+    if (opts?.requiresGrad) this.requiresGrad_(true);
   }
 
   /** The raw array (from `@x/storage`): numbers, shape, strides, no autograd state. */
@@ -194,7 +210,9 @@ export class TensorBase {
       warnedNonLeafGrad = true;
       console.warn(`UserWarning: ${NON_LEAF_GRAD}`);
     }
-    return this.#grad;
+    const g = this.#grad;
+    if (g !== null) this.#gradSeen = true;
+    return g;
   }
 
   set grad(g: Tensor | null) {
@@ -205,20 +223,37 @@ export class TensorBase {
       if (g.dtype !== this.dtype)
         throw new RuntimeError("assigned grad has data of a different type");
     }
-    this.#setGrad(g);
+    this.#setGrad(g, true);
   }
 
-  #setGrad(g: Tensor | null): void {
+  /**
+   * Replaces the gradient. One that was never handed out (read only through `_rawGrad`, by
+   * optimizers) is disposed now: nothing else can hold it, and its memory is reused at once
+   * instead of waiting for the garbage collector. `seen`: the new one comes from user code.
+   */
+  #setGrad(g: Tensor | null, seen = false): void {
     const old = this.#grad;
-    if (old) (old as TensorBase).#isGrad = false;
+    if (old === g) {
+      if (seen && g !== null) this.#gradSeen = true;
+      return;
+    }
+    if (old) {
+      (old as TensorBase).#isGrad = false;
+      if (!this.#gradSeen) old.dispose();
+    }
     this.#grad = g;
+    this.#gradSeen = seen && g !== null;
     if (g) {
       (g as TensorBase).#isGrad = true;
       noteGradHolder(this as unknown as Tensor);
     }
   }
 
-  /** @internal The gradient without the non-leaf warning. */
+  /**
+   * @internal The gradient without the non-leaf warning and without handing it out: library
+   * code that does not keep it (optimizers, `zeroGrad`) reads it here, so that clearing it can
+   * free its memory at once.
+   */
   get _rawGrad(): Tensor | null {
     return this.#grad;
   }
@@ -331,15 +366,22 @@ export class TensorBase {
   /**
    * @internal Adds `g` to `.grad` (PyTorch's AccumulateGrad): the first gradient is stored
    * (a copy, or itself under `createGraph`), later ones are added in place — or out of place
-   * when a graph is being recorded.
+   * when a graph is being recorded. With `mayTake` (the engine's own gradient, which nothing
+   * else references), a dense `g` is moved into `.grad` instead of copied, and `true` returned.
    */
-  _accumulateGrad(g: Tensor): void {
-    if (this.#disposed) return;
+  _accumulateGrad(g: Tensor, mayTake = false): boolean {
+    if (this.#disposed) return false;
     const cur = this.#grad;
     const recording = isGradEnabled();
-    if (cur === null) this.#setGrad(recording ? g.clone() : g._detachedCopy());
-    else if (recording) this.#setGrad(cur.add(g));
+    if (cur === null) {
+      if (!recording && mayTake && takeable(g.data, this.#data)) {
+        this.#setGrad(g._takeOver());
+        return true;
+      }
+      this.#setGrad(recording ? g.clone() : g._detachedCopy());
+    } else if (recording) this.#setGrad(cur.add(g));
     else cur._addInPlaceRaw(g);
+    return false;
   }
 
   /** The single value of a one-element tensor. */

@@ -161,6 +161,22 @@ describe("WasmHeap", () => {
     expect(heap.stats.liveBlocks).toBe(0);
   });
 
+  it("allocBlock(bytes, false) hands a reused block out as it is (no zeroing pass)", () => {
+    const heap = new WasmHeap({ initialPages: 1 });
+    const a = heap.allocBlock(1000);
+    const keep = heap.allocBlock(8); // so that a is not the top block
+    heap.views.u8.fill(5, a, a + 1000);
+    heap.freeBlock(a, 1000);
+    const b = heap.allocBlock(1000, false);
+    expect(b).toBe(a);
+    expect([...heap.views.u8.subarray(b, b + 1000)].every((v) => v === 5)).toBe(true);
+    heap.freeBlock(b, 1000);
+    expect(heap.allocBlock(1000)).toBe(a); // the default still zeroes
+    expect([...heap.views.u8.subarray(a, a + 1000)].every((v) => v === 0)).toBe(true);
+    heap.freeBlock(a, 1000);
+    heap.freeBlock(keep, 8);
+  });
+
   it("allocBlock takes a larger free block at the limit and frees it back to its own class", () => {
     const heap = new WasmHeap({ initialPages: 1, maximumPages: 2, reservedBytes: 16 });
     const big = heap.allocBlock(40000);

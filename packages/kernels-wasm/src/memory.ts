@@ -224,19 +224,20 @@ export class WasmHeap {
   }
 
   /**
-   * Allocates a zero-filled block that the caller frees with `freeBlock(ptr, bytes)`, giving the
-   * same `bytes`: no per-block bookkeeping (the storages of a backend, which keep their size).
+   * Allocates a zero-filled block (left as it is when `zeroed` is false) that the caller frees
+   * with `freeBlock(ptr, bytes)`, giving the same `bytes`: no per-block bookkeeping (the
+   * storages of a backend, which keep their size).
    *
    * @example
    * const p = heap.allocBlock(64);
    * heap.freeBlock(p, 64);
    */
-  allocBlock(bytes: number): number {
+  allocBlock(bytes: number, zeroed = true): number {
     const ptr = this.#take(bytes);
     if (this.#taken !== classIndex(bytes)) this.#oversized.set(ptr, this.#taken);
     this.#blocks++;
     // memory never handed out is still zero: no pass over it (its pages are not even touched)
-    if (!this.#takenClean) this.zero(ptr, bytes);
+    if (zeroed && !this.#takenClean) this.zero(ptr, bytes);
     return ptr;
   }
 

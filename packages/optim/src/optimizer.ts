@@ -75,9 +75,11 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     const setToNone = options.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (p.grad === null) continue;
+        // `_rawGrad` does not hand the gradient out, so clearing it frees it at once
+        const grad = p._rawGrad;
+        if (grad === null) continue;
         if (setToNone) p.grad = null;
-        else p.grad.data.storage.backend.kernels.fill(p.grad.data, 0);
+        else grad.data.storage.backend.kernels.fill(grad.data, 0);
       }
     }
   }
@@ -90,7 +92,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     const loss = closure?.();
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const grad = p.grad;
+        const grad = p._rawGrad;
         if (grad === null) continue;
         let st = this.state.get(p);
         if (st === undefined) {

@@ -15,8 +15,11 @@ export interface Allocation {
 export interface Backend {
   readonly name: string;
   readonly kernels: Kernels;
-  /** Zero-filled bytes. */
-  alloc(byteLength: number): Allocation;
+  /**
+   * `byteLength` bytes, zero-filled unless `zeroed` is false (then their contents are
+   * unspecified: for outputs that a kernel overwrites entirely).
+   */
+  alloc(byteLength: number, zeroed?: boolean): Allocation;
   free(allocation: Allocation): void;
 }
 

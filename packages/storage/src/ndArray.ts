@@ -10,6 +10,8 @@ import { getBackend } from "./backend.js";
 import { type DType, getDefaultDType, itemSize, type TypedArray } from "./dtype.js";
 import { IndexError, RuntimeError, ShapeError, ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
+import { binary, cast, clone, copyInto, unary, unaryParam, where } from "./ops/elementwise.js";
+import { bernoulli_, normal_, uniform_ } from "./ops/random.js";
 import {
   contiguousStrides,
   inferSize,
@@ -19,8 +21,6 @@ import {
   shapeStr,
   viewStrides,
 } from "./shape.js";
-import { binary, cast, clone, copyInto, unary, unaryParam, where } from "./ops/elementwise.js";
-import { bernoulli_, normal_, uniform_ } from "./ops/random.js";
 import { Storage } from "./storage.js";
 
 /** Nested JS arrays of numbers or booleans, as `tolist()` returns and `fromArray` accepts. */
@@ -54,6 +54,18 @@ export class NDArray {
     }
     const storage = new Storage(getBackend(), numel(shape) * itemSize(dtype));
     return new NDArray(storage, dtype, shape.slice());
+  }
+
+  /**
+   * @internal A new contiguous array whose contents are unspecified (WASM memory is not
+   * cleared), for op outputs that a kernel overwrites entirely. `shape` is kept as given (the
+   * caller does not change it afterwards) and must be valid.
+   */
+  static uninit(shape: Shape, dtype: DType): NDArray {
+    let n = itemSize(dtype);
+    for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+    const storage = new Storage(getBackend(), n, false);
+    return new NDArray(storage, dtype, shape);
   }
 
   get ndim(): number {
@@ -223,7 +235,9 @@ export class NDArray {
     }
     if (start < 0) start += size;
     if (length < 0 || start + length > size) {
-      throw new IndexError(`start (${start}) + length (${length}) exceeds dimension size (${size}).`);
+      throw new IndexError(
+        `start (${start}) + length (${length}) exceeds dimension size (${size}).`,
+      );
     }
     return this.slice(d, start, start + length);
   }
@@ -251,9 +265,7 @@ export class NDArray {
     const d = normalizeDim(dim, this.ndim);
     const size = this.shape[d]!;
     if (index < -size || index >= size) {
-      throw new IndexError(
-        `index ${index} is out of bounds for dimension ${d} with size ${size}`,
-      );
+      throw new IndexError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
     }
     if (index < 0) index += size;
     const shape = this.shape.slice();
@@ -299,9 +311,14 @@ export class NDArray {
     if (this.ndim === 0) return this.reshape([1]);
     const s = normalizeDim(startDim, this.ndim);
     const e = normalizeDim(endDim, this.ndim);
-    if (s > e) throw new ValueError("flatten() has invalid args: start_dim cannot come after end_dim");
+    if (s > e)
+      throw new ValueError("flatten() has invalid args: start_dim cannot come after end_dim");
     if (s === e) return this.asStrided(this.shape, this.strides);
-    const shape = [...this.shape.slice(0, s), numel(this.shape.slice(s, e + 1)), ...this.shape.slice(e + 1)];
+    const shape = [
+      ...this.shape.slice(0, s),
+      numel(this.shape.slice(s, e + 1)),
+      ...this.shape.slice(e + 1),
+    ];
     return this.reshape(shape);
   }
 
@@ -342,7 +359,7 @@ export class NDArray {
   /** This array when contiguous (another reference), else a contiguous copy. */
   contiguous(): NDArray {
     if (this.isContiguous()) return this.asStrided(this.shape, this.strides);
-    const out = NDArray.empty(this.shape, this.dtype);
+    const out = NDArray.uninit(this.shape, this.dtype);
     this.storage.backend.kernels.copy(this, out);
     return out;
   }

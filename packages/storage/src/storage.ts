@@ -38,10 +38,11 @@ export class Storage {
   #view: TypedArray | null = null;
   #viewDType: DType | null = null;
 
-  constructor(backend: Backend, byteLength: number) {
+  /** `byteLength` bytes on `backend`: zero-filled, or unspecified when `zeroed` is false. */
+  constructor(backend: Backend, byteLength: number, zeroed = true) {
     this.backend = backend;
     this.byteLength = byteLength;
-    this.#allocation = backend.alloc(byteLength);
+    this.#allocation = backend.alloc(byteLength, zeroed);
     this.#held = { backend, allocation: this.#allocation, byteLength };
     storageStats.storages++;
     storageStats.bytes += byteLength;

@@ -8,7 +8,14 @@ import type { RuleTable } from "./rule.js";
 type Shape = readonly number[];
 
 export interface LinalgOps {
-  matmul: { self: Tensor; other: Tensor; selfShape: Shape; otherShape: Shape };
+  matmul: {
+    self: Tensor;
+    other: Tensor;
+    selfShape: Shape;
+    otherShape: Shape;
+    /** Both are matrices and `other` is a transposed contiguous one (`weight.t()`). */
+    otherT?: boolean;
+  };
   mm: { self: Tensor; mat2: Tensor };
   bmm: { self: Tensor; mat2: Tensor };
   dot: { self: Tensor; other: Tensor };
@@ -50,7 +57,9 @@ export const linalgRules: RuleTable<LinalgOps> = {
       },
       other: {
         uses: ["self"],
-        grad: ({ grad, self, selfShape, otherShape }) => {
+        grad: ({ grad, self, selfShape, otherShape, otherT }) => {
+          // (Gᵀ·A)ᵀ: the same sums, laid out as `other` is (contiguous once transposed back)
+          if (otherT) return grad.t().matmul(self).t();
           const a1 = selfShape.length === 1;
           const b1 = otherShape.length === 1;
           const a2 = a1 ? self.unsqueeze(0) : self;

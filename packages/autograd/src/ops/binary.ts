@@ -25,7 +25,7 @@ export function raw(v: Operand): RawOperand {
 
 /** A non-differentiable result (comparisons, logical and integer ops). */
 export function plain(nd: NDArray): Tensor {
-  return new Tensor(nd, {}, OWN);
+  return new Tensor(nd, undefined, OWN);
 }
 
 function scaled(v: Operand, alpha: number): RawOperand {
@@ -38,8 +38,8 @@ function scaled(v: Operand, alpha: number): RawOperand {
  * `self + alpha·other` (`torch.add`).
  * @example add(tensor([1, 2]), 1) // tensor([2., 3.])
  */
-export function add(self: Tensor, other: Operand, opts: { alpha?: number } = {}): Tensor {
-  const alpha = opts.alpha ?? 1;
+export function add(self: Tensor, other: Operand, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha ?? 1;
   const o = scaled(other, alpha);
   const out = binary("add", self.data, o);
   if (o !== raw(other)) (o as NDArray).dispose?.();
@@ -50,8 +50,8 @@ export function add(self: Tensor, other: Operand, opts: { alpha?: number } = {})
  * `self - alpha·other` (`torch.sub`).
  * @example sub(tensor([3]), 1) // tensor([2.])
  */
-export function sub(self: Tensor, other: Operand, opts: { alpha?: number } = {}): Tensor {
-  const alpha = opts.alpha ?? 1;
+export function sub(self: Tensor, other: Operand, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha ?? 1;
   const o = scaled(other, alpha);
   const out = binary("sub", self.data, o);
   if (o !== raw(other)) (o as NDArray).dispose?.();
@@ -62,8 +62,8 @@ export function sub(self: Tensor, other: Operand, opts: { alpha?: number } = {})
  * `other - alpha·self` (`torch.rsub`).
  * @example rsub(tensor([1]), 3) // tensor([2.])
  */
-export function rsub(self: Tensor, other: Operand, opts: { alpha?: number } = {}): Tensor {
-  const alpha = opts.alpha ?? 1;
+export function rsub(self: Tensor, other: Operand, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha ?? 1;
   const s = scaled(self, alpha);
   const out = binary("sub", raw(other), s);
   if (s !== self.data) (s as NDArray).dispose();

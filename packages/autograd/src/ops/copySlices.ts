@@ -60,7 +60,7 @@ export function embedGrad(grad: Tensor, view: Geometry, input: Geometry): Tensor
   region.dispose();
   const out = at(buf, input);
   buf.dispose();
-  return new Tensor(out, {}, OWN);
+  return new Tensor(out, undefined, OWN);
 }
 
 /** Routes a base's gradient through an in-place op applied to one of its views. */
@@ -83,19 +83,23 @@ class CopySlices extends Node {
     return "CopySlices";
   }
 
+  override get _builtin(): boolean {
+    return true;
+  }
+
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     const g = grads[0]!;
     const buf = buffer(g.dtype, this.#base, this.#view);
     const whole = at(buf, this.#base);
     copyInto(whole, g.data);
     const region = at(buf, this.#view);
-    const res = this.#fn.apply([new Tensor(rawClone(region), {}, OWN)]);
+    const res = this.#fn.apply([new Tensor(rawClone(region), undefined, OWN)]);
     let r0 = res[0] ?? null;
     if (r0 && !sameShape(r0.shape, this.#view.shape)) r0 = r0.sumToSize(this.#view.shape);
     copyInto(region, r0 ? r0.data : 0);
     region.dispose();
     buf.dispose();
-    return [new Tensor(whole, {}, OWN), ...res.slice(1)];
+    return [new Tensor(whole, undefined, OWN), ...res.slice(1)];
   }
 
   override release(): void {

@@ -12,10 +12,19 @@ import type { Tensor } from "../tensor.js";
  * @example matmul(ones(2, 3), ones(3)) // tensor([3., 3.])
  */
 export function matmul(self: Tensor, other: Tensor): Tensor {
+  const od = other.data;
+  // a transposed contiguous matrix (`weight.t()` in `F.linear`): its gradient is computed
+  // transposed, so that it comes out contiguous in the weight's own layout (as PyTorch does)
+  const otherT =
+    self.ndim === 2 &&
+    od.shape.length === 2 &&
+    od.strides[0] === 1 &&
+    od.strides[1] === od.shape[0] &&
+    od.shape[1]! > 1;
   return record1(
     "matmul",
-    { self, other, selfShape: self.shape, otherShape: other.shape },
-    S.matmul(self.data, other.data),
+    { self, other, selfShape: self.shape, otherShape: other.shape, otherT },
+    S.matmul(self.data, od),
   );
 }
 

@@ -50,7 +50,10 @@ export function maxPool2d(
 ): Tensor | [Tensor, Tensor] {
   const [v, i] = S.maxPool2d(self.data, kernelSize, { ...opts, returnIndices: true });
   const [values, indices] = maxPoolNode(self, v, i);
-  return opts.returnIndices ? [values, indices] : values;
+  if (opts.returnIndices) return [values, indices];
+  // nobody sees the indices: only the graph's saved reference keeps them (freed by backward)
+  indices.dispose();
+  return values;
 }
 
 /**

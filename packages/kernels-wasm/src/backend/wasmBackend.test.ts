@@ -71,6 +71,17 @@ describe("the WASM backend", () => {
     b.dispose();
   });
 
+  it("skips the zeroing pass for storages allocated uninitialized (outputs kernels overwrite)", () => {
+    const a = NDArray.empty([3, 5], "float32");
+    a.typed().fill(3);
+    const ptr = a.storage.ptr;
+    a.dispose();
+    const b = NDArray.uninit([3, 5], "float32"); // the same block, left as it was
+    expect(b.storage.ptr).toBe(ptr);
+    expect(b.toArray().every((v) => v === 3)).toBe(true);
+    b.dispose();
+  });
+
   it("delegates every kernel it does not accelerate to the reference kernel, explicitly", () => {
     const k = backend.kernels;
     const families = ["binary", "unary", "reduce", "compare"] as const;

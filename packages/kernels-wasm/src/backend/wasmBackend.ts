@@ -63,10 +63,10 @@ class WasmAllocation implements Allocation {
   readonly ptr: number;
   readonly bytes: number;
   readonly #heap: WasmHeap;
-  constructor(heap: WasmHeap, bytes: number) {
+  constructor(heap: WasmHeap, bytes: number, zeroed: boolean) {
     this.#heap = heap;
     this.bytes = bytes;
-    this.ptr = heap.allocBlock(bytes);
+    this.ptr = heap.allocBlock(bytes, zeroed);
   }
   get buffer(): ArrayBufferLike {
     return this.#heap.views.buffer;
@@ -133,7 +133,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     kernels,
     wasm,
     heap,
-    alloc: (byteLength) => new WasmAllocation(heap, byteLength),
+    alloc: (byteLength, zeroed = true) => new WasmAllocation(heap, byteLength, zeroed),
     free: (allocation) => heap.freeBlock(allocation.ptr, (allocation as WasmAllocation).bytes),
   };
   return self;

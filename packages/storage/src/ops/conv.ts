@@ -2,7 +2,8 @@
  * Convolutions on NDArrays: `conv1d`, `conv2d` (numeric, "valid" or "same" padding),
  * `convTranspose2d`, batched (N, C, …) or unbatched (C, …) as PyTorch accepts them, with
  * PyTorch's checks and messages; and the backward helpers the autograd layer calls with the same
- * options as the forward. Every result is a new array.
+ * options as the forward. Every result is a new array (allocated uninitialized: the kernels
+ * overwrite their outputs entirely).
  */
 import { NDArray } from "../ndArray.js";
 import type { Shape } from "../shape.js";
@@ -38,7 +39,7 @@ function convNd(
   checkDTypes(x, w, bias, "slow_conv2d_cpu");
   const x4 = as4d(x, batched, k);
   const w4 = as4d(w, true, k);
-  const out = NDArray.empty([xShape[0]!, w.shape[0]!, ...(k === 1 ? [1] : []), ...g.out], x.dtype);
+  const out = NDArray.uninit([xShape[0]!, w.shape[0]!, ...(k === 1 ? [1] : []), ...g.out], x.dtype);
   kernels().conv2d(x4, w4, params2d(g), out);
   x4.dispose();
   w4.dispose();
@@ -90,7 +91,7 @@ export function convTranspose2d(
   const g = transposeGeometry(xShape, w.shape, opts, bias);
   checkDTypes(x, w, bias, "slow_conv_transpose2d_out_cpu");
   const x4 = as4d(x, batched, 2);
-  const out = NDArray.empty([xShape[0]!, w.shape[1]! * g.groups, ...g.out], x.dtype);
+  const out = NDArray.uninit([xShape[0]!, w.shape[1]! * g.groups, ...g.out], x.dtype);
   kernels().conv2dBackwardInput(x4, w, params2d(g), out);
   x4.dispose();
   if (bias) addBias(out, bias);
@@ -115,7 +116,7 @@ export function conv2dBackwardInput(
   checkGradShape(gradOut, batched ? outShape : outShape.slice(1));
   const g4 = as4d(gradOut, batched, k);
   const w4 = as4d(w, true, k);
-  const gradIn = NDArray.empty(
+  const gradIn = NDArray.uninit(
     k === 1 ? [xShape[0]!, xShape[1]!, 1, xShape[2]!] : xShape,
     gradOut.dtype,
   );
@@ -143,7 +144,7 @@ export function conv2dBackwardWeight(
   checkGradShape(gradOut, batched ? outShape : outShape.slice(1));
   const x4 = as4d(x, batched, k);
   const g4 = as4d(gradOut, batched, k);
-  const gradW = NDArray.empty(
+  const gradW = NDArray.uninit(
     k === 1 ? [weightShape[0]!, weightShape[1]!, 1, weightShape[2]!] : weightShape,
     gradOut.dtype,
   );
@@ -170,7 +171,7 @@ export function convTranspose2dBackwardInput(
   const outShape = [xShape[0]!, w.shape[1]! * g.groups, ...g.out];
   checkGradShape(gradOut, batched ? outShape : outShape.slice(1));
   const g4 = as4d(gradOut, batched, 2);
-  const gradIn = NDArray.empty(xShape, gradOut.dtype);
+  const gradIn = NDArray.uninit(xShape, gradOut.dtype);
   kernels().conv2d(g4, w, params2d(g), gradIn);
   g4.dispose();
   return from4d(gradIn, batched, 2);
@@ -193,7 +194,7 @@ export function convTranspose2dBackwardWeight(
   checkGradShape(gradOut, batched ? outShape : outShape.slice(1));
   const x4 = as4d(x, batched, 2);
   const g4 = as4d(gradOut, batched, 2);
-  const gradW = NDArray.empty(weightShape, gradOut.dtype);
+  const gradW = NDArray.uninit(weightShape, gradOut.dtype);
   kernels().conv2dBackwardWeight(g4, x4, params2d(g), gradW);
   x4.dispose();
   g4.dispose();

@@ -8,6 +8,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { Conv2dParams } from "../kernels/conv.js";
 import type { NDArray } from "../ndArray.js";
 import { type Shape, shapeStr } from "../shape.js";
+import { binary } from "./elementwise.js";
 import { TORCH_NAME } from "./prepare.js";
 
 /** One size for every spatial dim, or one per dim. */
@@ -256,17 +257,10 @@ export function from4d(out: NDArray, batched: boolean, k: number): NDArray {
 }
 
 export function addBias(out: NDArray, bias: NDArray): void {
-  const [N, O, H, W] = out.shape as [number, number, number, number];
-  const od = out.typed();
-  const bd = bias.typed();
-  const plane = H * W;
-  for (let n = 0; n < N; n++) {
-    for (let o = 0; o < O; o++) {
-      const b = bd[bias.offset + o * bias.strides[0]!]!;
-      const base = (n * O + o) * plane;
-      for (let i = 0; i < plane; i++) od[base + i] = od[base + i]! + b;
-    }
-  }
+  // the backend's broadcasting add, in place: bias [O] viewed as [1, O, 1, 1]
+  const b = bias.asStrided([1, out.shape[1]!, 1, 1], [0, bias.strides[0]!, 0, 0], bias.offset);
+  binary("add", out, b, out);
+  b.dispose();
 }
 
 export function checkInputDims(x: NDArray, k: number, name: string): boolean {

@@ -23,7 +23,16 @@ import {
 
 // Unary ops whose result keeps an integer or bool input's dtype; the others compute in floats.
 const KEEPS_INT = new Set<UnaryOp>([
-  "neg", "abs", "sign", "square", "ceil", "floor", "round", "trunc", "relu", "bitwiseNot",
+  "neg",
+  "abs",
+  "sign",
+  "square",
+  "ceil",
+  "floor",
+  "round",
+  "trunc",
+  "relu",
+  "bitwiseNot",
 ]);
 const PREDICATES = new Set<UnaryOp>(["isnan", "isinf", "isfinite", "logicalNot", "signbit"]);
 
@@ -49,10 +58,10 @@ export function unary(op: UnaryOp, x: NDArray, out?: NDArray): NDArray {
   const dtype = unaryResultDType(op, x.dtype);
   const computeIn = PREDICATES.has(op) ? x.dtype : dtype;
   const src = asDType(x, computeIn);
-  const dst = out ?? NDArray.empty(x.shape, dtype);
+  const dst = out ?? NDArray.uninit(x.shape, dtype);
   if (out) checkCastable(dtype, out.dtype);
   if (out && out.dtype !== dtype) {
-    const tmp = NDArray.empty(x.shape, dtype);
+    const tmp = NDArray.uninit(x.shape, dtype);
     kernels().unary[op](src, tmp);
     kernels().copy(tmp, out);
     tmp.dispose();
@@ -63,13 +72,25 @@ export function unary(op: UnaryOp, x: NDArray, out?: NDArray): NDArray {
 }
 
 /** Applies a unary op with scalar parameters (`clamp`, `leakyRelu`…). */
-export function unaryParam(op: UnaryParamOp, x: NDArray, a: number, b: number, out?: NDArray): NDArray {
+export function unaryParam(
+  op: UnaryParamOp,
+  x: NDArray,
+  a: number,
+  b: number,
+  out?: NDArray,
+): NDArray {
   const keepsInt = op === "clamp" || op === "threshold" || op === "powScalar";
   let dtype: DType = isFloatingPoint(x.dtype) || keepsInt ? x.dtype : getDefaultDType();
-  if (op === "powScalar" && !isFloatingPoint(x.dtype) && !Number.isInteger(a)) dtype = getDefaultDType();
-  if (op === "clamp" && !isFloatingPoint(x.dtype) && (!Number.isInteger(a) && !Number.isNaN(a) || !Number.isInteger(b) && !Number.isNaN(b))) dtype = getDefaultDType();
+  if (op === "powScalar" && !isFloatingPoint(x.dtype) && !Number.isInteger(a))
+    dtype = getDefaultDType();
+  if (
+    op === "clamp" &&
+    !isFloatingPoint(x.dtype) &&
+    ((!Number.isInteger(a) && !Number.isNaN(a)) || (!Number.isInteger(b) && !Number.isNaN(b)))
+  )
+    dtype = getDefaultDType();
   const src = asDType(x, dtype);
-  const dst = out ?? NDArray.empty(x.shape, dtype);
+  const dst = out ?? NDArray.uninit(x.shape, dtype);
   if (out) checkCastable(dtype, out.dtype);
   kernels().unaryParam[op](src, dst, a, b);
   release(src, x);
@@ -113,7 +134,7 @@ export function binary(op: BinaryOp, a: Operand, b: Operand, out?: NDArray): NDA
   const cb = asDType(b, computeIn);
   const ba = broadcastTo(ca, shape);
   const bb = broadcastTo(cb, shape);
-  let dst = out && out.dtype === dtype ? out : NDArray.empty(shape, dtype);
+  let dst = out && out.dtype === dtype ? out : NDArray.uninit(shape, dtype);
   kernels().binary[op](ba, bb, dst);
   if (out && dst !== out) {
     kernels().copy(dst, out);
@@ -136,7 +157,7 @@ export function compare(op: CompareOp, a: Operand, b: Operand, out?: NDArray): N
   const cb = asDType(b, computeIn);
   const ba = broadcastTo(ca, shape);
   const bb = broadcastTo(cb, shape);
-  const dst = out ?? NDArray.empty(shape, "bool");
+  const dst = out ?? NDArray.uninit(shape, "bool");
   kernels().compare[op](ba, bb, dst);
   release(ba, ca);
   release(bb, cb);
@@ -149,7 +170,9 @@ export function compare(op: CompareOp, a: Operand, b: Operand, out?: NDArray): N
 /** `cond ? a : b` elementwise with broadcasting (`torch.where`). */
 export function where(cond: NDArray, a: Operand, b: Operand): NDArray {
   if (cond.dtype !== "bool" && cond.dtype !== "uint8") {
-    throw new DTypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${TORCH_NAME[cond.dtype]}`);
+    throw new DTypeError(
+      `where expected condition to be a boolean tensor, but got a tensor with dtype ${TORCH_NAME[cond.dtype]}`,
+    );
   }
   const dtype = promote(a, b);
   const shape = broadcastOperands(cond, a, b);
@@ -158,7 +181,7 @@ export function where(cond: NDArray, a: Operand, b: Operand): NDArray {
   const bc = broadcastTo(cond, shape);
   const ba = broadcastTo(ca, shape);
   const bb = broadcastTo(cb, shape);
-  const out = NDArray.empty(shape, dtype);
+  const out = NDArray.uninit(shape, dtype);
   kernels().where(bc, ba, bb, out);
   release(bc, cond);
   release(ba, ca);
@@ -170,7 +193,7 @@ export function where(cond: NDArray, a: Operand, b: Operand): NDArray {
 
 /** A copy of `x` converted to `dtype` (`x.to(dtype)`; a new array even when equal). */
 export function cast(x: NDArray, dtype: DType): NDArray {
-  const out = NDArray.empty(x.shape, dtype);
+  const out = NDArray.uninit(x.shape, dtype);
   kernels().copy(x, out);
   return out;
 }

@@ -45,7 +45,9 @@ function batchedProduct(a: NDArray, b: NDArray, batch: Shape): NDArray {
   const N = b.shape[b.ndim - 1]!;
   const a3 = as3d(a, batch, M, K);
   const b3 = as3d(b, batch, K, N);
-  const out = NDArray.empty([numel(batch), M, N], a.dtype);
+  // every element is written unless the sums are empty (K = 0: zeros)
+  const shape = [numel(batch), M, N];
+  const out = K > 0 ? NDArray.uninit(shape, a.dtype) : NDArray.empty(shape, a.dtype);
   kernels().matmul(a3, b3, out);
   a3.dispose();
   b3.dispose();

@@ -172,7 +172,7 @@ function as4d(x: NDArray): NDArray {
 
 /** A new contiguous `[N, C, oH, oW]` (or `[C, oH, oW]`) for an input of `x`'s rank. */
 function outputLike(x: Shape, out: readonly number[], dtype: DType): NDArray {
-  return NDArray.empty([...x.slice(0, -2), ...out], dtype);
+  return NDArray.uninit([...x.slice(0, -2), ...out], dtype);
 }
 
 /** The 4-d view of a new array made by `outputLike`. */
@@ -321,7 +321,7 @@ function maxPoolScatter(
       `expected indices of size ${shapeStr(gradOut.shape)}, but got ${shapeStr(indices.shape)}`,
     );
   }
-  const gradIn = NDArray.empty(inputShape, gradOut.dtype);
+  const gradIn = NDArray.uninit(inputShape, gradOut.dtype);
   const to4 = (a: NDArray) => {
     let v = a.asStrided(a.shape, a.strides);
     while (v.ndim < 4) {
@@ -388,7 +388,7 @@ export function avgPool2dBackward(
       `expected grad_output of size ${shapeStr(expected)}, but got ${shapeStr(gradOut.shape)}`,
     );
   }
-  const gradIn = NDArray.empty(inputShape, gradOut.dtype);
+  const gradIn = NDArray.uninit(inputShape, gradOut.dtype);
   const [g4, i4] = [view4d(gradOut), view4d(gradIn)];
   kernels().avgPool2dBackward(g4, p, i4);
   g4.dispose();

@@ -39,7 +39,7 @@ export function scalarArray(v: number | boolean, dtype: DType): NDArray {
 export function asDType(x: Operand, dtype: DType): NDArray {
   if (!(x instanceof NDArray)) return scalarArray(x, dtype);
   if (x.dtype === dtype && x.storage.backend === getBackend()) return x;
-  const out = NDArray.empty(x.shape, dtype);
+  const out = NDArray.uninit(x.shape, dtype);
   if (x.storage.backend === getBackend()) kernels().copy(x, out);
   else {
     const vals = x.toArray();

@@ -42,7 +42,9 @@ function runReduce(
 ): NDArray {
   const keepShape = x.shape.map((s, d) => (red.includes(d) ? 1 : s));
   const src = asDType(x, srcDType);
-  const out = NDArray.empty(keepShape, outDType);
+  // with no element to reduce, the kernel may leave the output to its zero initial value
+  const out =
+    x.numel() > 0 ? NDArray.uninit(keepShape, outDType) : NDArray.empty(keepShape, outDType);
   kernel(src, out);
   release(src, x);
   if (keepdim) return out;

@@ -14,7 +14,7 @@ type DimKernel = (x: NDArray, dim: number, out: NDArray) => void;
 function alongDim(x: NDArray, dim: number, dtype: DType, kernel: DimKernel): NDArray {
   const d = normalizeDim(dim, x.ndim);
   const src = asDType(x, dtype);
-  const out = NDArray.empty(x.shape, dtype);
+  const out = NDArray.uninit(x.shape, dtype);
   if (x.ndim === 0) {
     const s1 = src.reshape([1]);
     const o1 = out.reshape([1]);

@@ -32,6 +32,7 @@ export const referenceKernels: Kernels = {
 export const referenceBackend: Backend = {
   name: "reference",
   kernels: referenceKernels,
+  // a new ArrayBuffer is always zeroed, so `zeroed: false` costs nothing to honour
   alloc(byteLength: number): Allocation {
     return { ptr: 0, buffer: new ArrayBuffer(byteLength) };
   },
