@@ -73,4 +73,34 @@ describe("memory", () => {
     expect(memory().savedTensors).toBe(base);
     expect(memory().gradBytes).toBeGreaterThanOrEqual(40);
   });
+
+  it("stops counting tensors the garbage collector reclaimed (with their storage)", async () => {
+    // Node's own modules, named at run time: this package's types do not include Node's
+    const node = (m: string) => import(`node:${m}`);
+    (await node("v8")).setFlagsFromString("--expose-gc");
+    const gc = (await node("vm")).runInNewContext("gc") as () => void;
+    // collects until the counts stay put three times (finalizers run in later tasks)
+    const settle = async () => {
+      let last = -1;
+      let stable = 0;
+      for (let i = 0; i < 100 && stable < 3; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 5));
+        stable = memory().tensors === last ? stable + 1 : 0;
+        last = memory().tensors;
+      }
+    };
+    const base = randn(8);
+    await settle();
+    const before = memory().tensors;
+    const storages = storageStats.storages;
+    (() => {
+      for (let i = 0; i < 50; i++) base.mul(i).exp().view(2, 4); // never disposed
+    })();
+    expect(memory().tensors).toBe(before + 150);
+    await settle();
+    expect(memory().tensors).toBe(before);
+    expect(storageStats.storages).toBe(storages);
+    expect(base.isDisposed).toBe(false);
+  });
 });

@@ -4,22 +4,20 @@
  * is not returned (nor kept with `keep`, nor stored as some leaf's `.grad`).
  *
  * Buffers may live outside the JS heap (the WASM backend), so the byte counts come from the
- * storages; a `FinalizationRegistry` in `@x/storage` frees what was forgotten.
+ * storages; a `FinalizationRegistry` in `@x/storage` frees what was forgotten (and tells how
+ * many tensors went with it).
  */
-import { itemSize, storageStats } from "@x/storage";
+import { itemSize, type NDArray, onStorageCollected, storageStats } from "@x/storage";
 import type { Tensor } from "./tensor.js";
 
 /** Counters updated by the tensor and graph code. */
 export const stats = { tensors: 0, savedBytes: 0, savedTensors: 0 };
 
-const tensorRegistry = new FinalizationRegistry<{ counted: boolean }>((h) => {
-  if (h.counted) stats.tensors--;
+// A tensor is counted until disposed, or until the garbage collector reclaims its storage (the
+// storage reports how many counted tensors used it): no finalization record per tensor.
+onStorageCollected((owners) => {
+  stats.tensors -= owners;
 });
-
-/** Per-tensor bookkeeping handle (whether it still counts as live). */
-export interface TensorHandle {
-  counted: boolean;
-}
 
 type Scope = { tensors: Tensor[] };
 const scopes: Scope[] = [];
@@ -27,16 +25,14 @@ const kept = new WeakSet<Tensor>();
 let capture: Tensor[] | null = null;
 
 /** Called by every tensor constructor: counts it and records it in the innermost `tidy`. */
-export function trackTensor(t: Tensor): TensorHandle {
+export function trackTensor(t: Tensor, data: NDArray): void {
   stats.tensors++;
-  const h = { counted: true };
-  tensorRegistry.register(t, h, h);
+  data.storage._addOwners(1);
   if (capture !== null) capture.push(t);
   else {
     const s = scopes[scopes.length - 1];
     if (s) s.tensors.push(t);
   }
-  return h;
 }
 
 /**
@@ -56,12 +52,16 @@ export function adoptTensor(t: Tensor): void {
   if (s) s.tensors.push(t);
 }
 
-/** Called when a tensor is disposed. */
-export function untrackTensor(h: TensorHandle): void {
-  if (!h.counted) return;
-  h.counted = false;
+/** Called when a tensor is disposed (before it lets go of `data`). */
+export function untrackTensor(data: NDArray): void {
   stats.tensors--;
-  tensorRegistry.unregister(h);
+  data.storage._addOwners(-1);
+}
+
+/** Called when a live tensor moves from `from` to `to` (`t.data = …`). */
+export function moveTensor(from: NDArray, to: NDArray): void {
+  from.storage._addOwners(-1);
+  to.storage._addOwners(1);
 }
 
 /** Snapshot of memory use (`x.memory()`). */

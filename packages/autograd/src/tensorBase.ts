@@ -7,7 +7,6 @@
 import {
   formatTensor,
   isFloatingPoint,
-  itemSize,
   NDArray,
   type NestedArray,
   normalizeDim,
@@ -23,7 +22,8 @@ import {
   type RemovableHandle,
   type TensorHook,
 } from "./graph.js";
-import { noteGradHolder, type TensorHandle, trackTensor, untrackTensor } from "./memory.js";
+import { moveTensor, noteGradHolder, trackTensor, untrackTensor } from "./memory.js";
+import { takeable } from "./ownedGrads.js";
 import type { Tensor } from "./tensor.js";
 
 /** @internal Passed to the constructor by ops: the tensor takes over the array's reference. */
@@ -49,19 +49,6 @@ export function setViewRegenerator(fn: (view: Tensor) => void): void {
 const NON_LEAF_GRAD =
   "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
 
-/** Whether `g` can become the `.grad` of a tensor over `v` as is: dense, alone in its storage. */
-function takeable(g: NDArray, v: NDArray): boolean {
-  return (
-    g.storage.refCount === 1 &&
-    g.offset === 0 &&
-    g.dtype === v.dtype &&
-    g.isContiguous() &&
-    v.isContiguous() &&
-    sameShape(g.shape, v.shape) &&
-    g.storage.byteLength === g.numel() * itemSize(g.dtype)
-  );
-}
-
 function alias(d: NDArray): NDArray {
   return d.asStrided(d.shape, d.strides, d.offset);
 }
@@ -81,7 +68,6 @@ export class TensorBase {
   #isGrad = false;
   /** Whether `.grad` handed the current gradient out (else only this library holds it). */
   #gradSeen = false;
-  #handle: TensorHandle;
 
   /**
    * A tensor over `data` (sharing its storage, as `torch.Tensor` over a buffer would).
@@ -94,7 +80,7 @@ export class TensorBase {
       throw new TypeError("Tensor expects an NDArray from @x/storage");
     this.#data = own === OWN ? data : alias(data);
     this.#inference = isInferenceModeEnabled();
-    this.#handle = trackTensor(this as unknown as Tensor);
+    trackTensor(this as unknown as Tensor, this.#data);
     if (opts?.requiresGrad) this.requiresGrad_(true);
   }
 
@@ -113,6 +99,7 @@ export class TensorBase {
     const nd = v instanceof TensorBase ? v.data : v;
     const old = this.data;
     this.#data = alias(nd);
+    moveTensor(old, this.#data);
     old.dispose();
   }
 
@@ -410,8 +397,8 @@ export class TensorBase {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    untrackTensor(this.#data);
     this.#data.dispose();
-    untrackTensor(this.#handle);
     const g = this.#grad;
     if (g) {
       this.#setGrad(null);

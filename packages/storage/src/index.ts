@@ -9,22 +9,29 @@ export * from "./errors.js";
 export * from "./format.js";
 export * from "./kernels/index.js";
 export * from "./ndArray.js";
-export * from "./ops/creation.js";
 export * from "./ops/adaptivePool.js";
 export * from "./ops/conv.js";
+export * from "./ops/creation.js";
 export { einsum } from "./ops/einsum.js";
 export * from "./ops/elementwise.js";
-export { bmm, dot, linear, matmul, mm, outer } from "./ops/linalg.js";
-export * from "./ops/pool.js";
-export * from "./ops/resample.js";
 export * from "./ops/indexing.js";
 export * from "./ops/join.js";
+export { bmm, dot, linear, matmul, mm, outer } from "./ops/linalg.js";
+export * from "./ops/pool.js";
+export {
+  asDType,
+  broadcastTo,
+  kernels,
+  type Operand,
+  scalarArray,
+  TORCH_NAME,
+} from "./ops/prepare.js";
+export * from "./ops/random.js";
 export * from "./ops/reduce.js";
+export * from "./ops/resample.js";
 export * from "./ops/scan.js";
 export * from "./ops/sort.js";
-export * from "./ops/random.js";
-export { asDType, broadcastTo, type Operand, kernels, scalarArray, TORCH_NAME } from "./ops/prepare.js";
+export { DEFAULT_SEED, defaultGenerator, Generator, manualSeed } from "./random/generator.js";
 export { referenceBackend, referenceKernels } from "./reference/index.js";
 export * from "./shape.js";
-export { DEFAULT_SEED, defaultGenerator, Generator, manualSeed } from "./random/generator.js";
-export { Storage, storageStats } from "./storage.js";
+export { onStorageCollected, Storage, storageStats } from "./storage.js";

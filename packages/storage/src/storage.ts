@@ -14,6 +14,8 @@ interface Held {
   backend: Backend;
   allocation: Allocation;
   byteLength: number;
+  /** Objects counted elsewhere that use this storage (tensors), see `onStorageCollected`. */
+  owners: number;
 }
 
 /** Live storages and bytes, across all backends (`memory()` reports these). */
@@ -25,8 +27,22 @@ function freeHeld(h: Held): void {
   h.backend.free(h.allocation);
 }
 
+let collected: ((owners: number) => void) | null = null;
+
+/**
+ * @internal Sets the function told how many owners (`Storage._addOwners`) a storage had when
+ * the garbage collector reclaimed it: `@x/autograd` counts live tensors this way, with no
+ * finalization record of their own (one per op would cost more than a small op).
+ */
+export function onStorageCollected(fn: ((owners: number) => void) | null): void {
+  collected = fn;
+}
+
 // Frees what users forgot to dispose, once the Storage object itself is unreachable.
-const registry = new FinalizationRegistry<Held>(freeHeld);
+const registry = new FinalizationRegistry<Held>((h) => {
+  freeHeld(h);
+  if (h.owners !== 0 && collected !== null) collected(h.owners);
+});
 
 export class Storage {
   readonly backend: Backend;
@@ -43,7 +59,7 @@ export class Storage {
     this.backend = backend;
     this.byteLength = byteLength;
     this.#allocation = backend.alloc(byteLength, zeroed);
-    this.#held = { backend, allocation: this.#allocation, byteLength };
+    this.#held = { backend, allocation: this.#allocation, byteLength, owners: 0 };
     storageStats.storages++;
     storageStats.bytes += byteLength;
     registry.register(this, this.#held, this);
@@ -87,6 +103,14 @@ export class Storage {
     this.#view = view;
     this.#viewDType = dtype;
     return view;
+  }
+
+  /**
+   * @internal Notes `delta` more (or fewer) owners: objects counted elsewhere that hold a view
+   * of this storage, reported to `onStorageCollected` if the garbage collector reclaims it.
+   */
+  _addOwners(delta: number): void {
+    this.#held.owners += delta;
   }
 
   retain(): this {
