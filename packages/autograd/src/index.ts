@@ -49,7 +49,6 @@ export { bernoulli, bernoulli_, normal_, uniform_ } from "./ops/random.js";
 export * from "./ops/reduce.js";
 export { interpolate } from "./ops/resample.js";
 export * from "./ops/shape.js";
-export { type ViewSpec, viewScatter } from "./ops/viewScatter.js";
 export { setTensorName, tensorName } from "./saved.js";
 export { type BackwardOptions, Tensor } from "./tensor.js";
 export type { Operand, TensorOptions } from "./tensorBase.js";

@@ -30,9 +30,15 @@ export function setTensorName(t: Tensor, name: string | null): void {
   else names.set(t, name);
 }
 
-/** The name attached with `setTensorName`, or null. */
+/** The name attached with `setTensorName` (or `a view of NAME` for a view of a named tensor). */
 export function tensorName(t: Tensor): string | null {
-  return names.get(t) ?? null;
+  const own = names.get(t);
+  if (own !== undefined) return own;
+  for (let b = t._base; b !== null; b = b._base) {
+    const n = names.get(b);
+    if (n !== undefined) return `a view of ${n}`;
+  }
+  return null;
 }
 
 const savedRegistry = new FinalizationRegistry<{ bytes: number; live: boolean }>((h) => {

@@ -3,8 +3,10 @@
  * (broadcasting), comparisons, and their in-place forms. Each delegates to the op function of
  * the same name.
  */
+
 import * as B from "./ops/binary.js";
 import * as I from "./ops/inplace.js";
+import { clampBounds } from "./ops/operands.js";
 import * as P from "./ops/pointwise.js";
 import type { Tensor } from "./tensor.js";
 import { type Operand, TensorBase } from "./tensorBase.js";
@@ -271,7 +273,7 @@ export class TensorMath extends TensorBase {
     return I.binaryInplace("powTensorScalar", "pow", this, exponent, { self: this, exponent });
   }
   clamp_(this: Tensor, min?: Bound | { min?: Bound; max?: Bound }, max?: Bound): Tensor {
-    const [a, b] = P.clampBounds(min, max);
+    const [a, b] = clampBounds(min, max);
     return I.paramInplace("clamp", "clamp", this, { self: this, min: a, max: b }, a, b);
   }
   clampMin_(this: Tensor, min: number): Tensor {

@@ -85,3 +85,10 @@ describe("NDArray in-place raw ops", () => {
     expect(i.storage.version).toBe(0);
   });
 });
+
+describe("dtype checks", () => {
+  it("an unknown dtype is a DTypeError, not a crash", () => {
+    expect(() => NDArray.empty([2], "float16" as never)).toThrow(/unknown dtype float16/);
+    expect(() => fromArray([1, 2], "complex64" as never)).toThrow(/unknown dtype complex64/);
+  });
+});

@@ -7,7 +7,7 @@
  * `add_`, …) write through it and bump the storage's version counter.
  */
 import { getBackend } from "./backend.js";
-import { type DType, getDefaultDType, itemSize, type TypedArray } from "./dtype.js";
+import { checkDType, type DType, getDefaultDType, itemSize, type TypedArray } from "./dtype.js";
 import { IndexError, RuntimeError, ShapeError, ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { binary, cast, clone, copyInto, unary, unaryParam, where } from "./ops/elementwise.js";
@@ -45,6 +45,7 @@ export class NDArray {
 
   /** A new contiguous array with zeroed memory. */
   static empty(shape: Shape, dtype: DType = getDefaultDType()): NDArray {
+    checkDType(dtype);
     for (const s of shape) {
       if (!Number.isInteger(s) || s < 0) {
         throw new ValueError(

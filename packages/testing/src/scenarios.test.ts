@@ -84,6 +84,11 @@ describe("pytorch-observed scenarios (nn and optim)", () => {
     const y = out2.sum();
     net.fc1.weight.data.add_(1);
     expect(() => y.backward()).toThrow(/fc1\.weight/);
+    // A saved view of a parameter (Linear saves weight.t() when its input requires grad) is
+    // named through its base.
+    const z = net.fc1(x.ones(1, 2, { requiresGrad: true })).sum();
+    net.fc1.weight.data.mul_(2);
+    expect(() => z.backward()).toThrow(/\(a view of fc1\.weight\)/);
   });
 
   it("the usual parameter update: under noGrad, or refused on a leaf", () => {

@@ -8,6 +8,7 @@ import * as T from "../index.js";
 import * as C from "../ops/conv.js";
 import * as P from "../ops/pool.js";
 import * as R from "../ops/resample.js";
+import { viewScatter } from "../ops/viewScatter.js";
 import type { DiffOp } from "./index.js";
 import { b, distinct, type GradSample, idx, idxZero, rn, u } from "./sampleInputs.js";
 import { POINTWISE_SAMPLES } from "./samplesPointwise.js";
@@ -61,7 +62,7 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
   ],
   viewScatter: [
     u(
-      (g) => T.viewScatter(g, [3, 2], { kind: "select", dim: 0, index: 1 }),
+      (g) => viewScatter(g, [3, 2], { kind: "select", dim: 0, index: 1 }),
       () => rn(2),
     ),
   ],

@@ -16,17 +16,7 @@ import {
 import { record1 } from "../opNode.js";
 import { Tensor } from "../tensor.js";
 import type { Operand } from "../tensorBase.js";
-import { OWN } from "../tensorBase.js";
-
-/** The raw value of an operand: a tensor's array or the number itself. */
-export function raw(v: Operand): RawOperand {
-  return v instanceof Tensor ? v.data : v;
-}
-
-/** A non-differentiable result (comparisons, logical and integer ops). */
-export function plain(nd: NDArray): Tensor {
-  return new Tensor(nd, undefined, OWN);
-}
+import { plain, raw } from "./operands.js";
 
 function scaled(v: Operand, alpha: number): RawOperand {
   if (alpha === 1) return raw(v);

@@ -6,8 +6,8 @@ import * as S from "@x/storage";
 import { record1 } from "../opNode.js";
 import type { Tensor } from "../tensor.js";
 import type { Operand } from "../tensorBase.js";
-import { plain, raw } from "./binary.js";
 import { inplace } from "./inplace.js";
+import { plain, raw } from "./operands.js";
 
 /** Rows (entries of `dim`) listed by the 1-d `index`. @example indexSelect(x, 0, tensor([2, 0], { dtype: "int64" })) */
 export function indexSelect(self: Tensor, dim: number, index: Tensor): Tensor {

@@ -22,8 +22,8 @@ import { isGradEnabled, isInferenceModeEnabled } from "../gradMode.js";
 import { attach, savesSelf, wouldRecord } from "../opNode.js";
 import type { Tensor } from "../tensor.js";
 import type { Operand } from "../tensorBase.js";
-import { raw } from "./binary.js";
 import { rebaseView } from "./copySlices.js";
+import { raw } from "./operands.js";
 
 /** PyTorch's checks before modifying `self` in place. */
 export function checkInplace(self: Tensor): void {

@@ -7,6 +7,7 @@ import type { ActivationOps } from "../derivatives/activation.js";
 import type { PointwiseOps as MathOps } from "../derivatives/pointwise.js";
 import { record1 } from "../opNode.js";
 import type { Tensor } from "../tensor.js";
+import { type Bound, clampBounds } from "./operands.js";
 
 type U = { self: Tensor };
 type PointwiseOps = MathOps & ActivationOps;
@@ -20,7 +21,7 @@ type SimpleUnary = {
 }[keyof PointwiseOps];
 
 /** Applies a storage unary kernel and records `op`. */
-export function unaryOp(op: UnaryOp & SimpleUnary, x: Tensor): Tensor {
+function unaryOp(op: UnaryOp & SimpleUnary, x: Tensor): Tensor {
   return record1(op, { self: x } as PointwiseOps[typeof op], unary(op, x.data));
 }
 
@@ -133,8 +134,6 @@ export function gelu(x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): T
   return unaryOp(opts.approximate === "tanh" ? "geluTanh" : "gelu", x);
 }
 
-type Bound = number | null | undefined;
-
 /**
  * Clamps into `[min, max]` (either may be omitted): `clamp(x, -1, 1)`, `clamp(x, { min: 0 })`.
  * @example clamp(tensor([-2, 0.5, 3]), -1, 1) // tensor([-1.0000, 0.5000, 1.0000])
@@ -142,23 +141,6 @@ type Bound = number | null | undefined;
 export function clamp(x: Tensor, min?: Bound | { min?: Bound; max?: Bound }, max?: Bound): Tensor {
   const [a, b] = clampBounds(min, max);
   return record1("clamp", { self: x, min: a, max: b }, param("clamp", x, a, b));
-}
-
-/** @internal `clamp`'s bounds as numbers (NaN for none), with PyTorch's error for none. */
-export function clampBounds(
-  min?: Bound | { min?: Bound; max?: Bound },
-  max?: Bound,
-): [number, number] {
-  let lo: Bound = min as Bound;
-  let hi: Bound = max;
-  if (min !== null && typeof min === "object") {
-    lo = min.min;
-    hi = min.max;
-  }
-  if ((lo === null || lo === undefined) && (hi === null || hi === undefined)) {
-    throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
-  }
-  return [lo ?? Number.NaN, hi ?? Number.NaN];
 }
 
 /** `clamp(x, { min })` @example clampMin(tensor([-1]), 0) // tensor([0.]) */

@@ -7,8 +7,8 @@
 import type { Generator } from "@x/storage";
 import * as S from "@x/storage";
 import type { Tensor } from "../tensor.js";
-import { plain, raw } from "./binary.js";
 import { inplace } from "./inplace.js";
+import { plain, raw } from "./operands.js";
 
 type Gen = { generator?: Generator };
 

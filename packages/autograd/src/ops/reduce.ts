@@ -8,7 +8,7 @@ import type { DType } from "@x/storage";
 import * as S from "@x/storage";
 import { record, record1 } from "../opNode.js";
 import type { Tensor } from "../tensor.js";
-import { plain } from "./binary.js";
+import { plain } from "./operands.js";
 import { to } from "./shape.js";
 
 /** A dim, a list of dims, or null/undefined for every dim. */
