@@ -321,7 +321,8 @@ export abstract class Module {
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     const setToNone = options.setToNone ?? true;
     for (const p of this.parameters()) {
-      const g = p.grad;
+      // `_rawGrad` does not hand the gradient out, so clearing it frees it at once
+      const g = p._rawGrad;
       if (g === null) continue;
       if (setToNone) p.grad = null;
       else copyInto(g.data, 0);
