@@ -189,16 +189,20 @@ export class XSystem implements SystemImpl {
   }
 
   #stepper(opt: Any, F: Any, forward: (t: Any) => Any): (input: Any, target: Any) => number {
-    return (input: Any, target: Any): number => {
-      opt.zeroGrad();
-      const out = forward(input);
-      const loss = F.crossEntropy(out, target);
-      loss.backward();
-      opt.step();
-      const v = loss.item();
-      dispose(loss, out);
-      return v;
-    };
+    // One step inside `x.tidy`, as the tfjs workloads run inside `tf.tidy`: every intermediate
+    // tensor of the step is freed when it ends, instead of when the garbage collector runs.
+    const tidy: (fn: () => number) => number = this.#x.tidy ?? ((fn: () => number) => fn());
+    return (input: Any, target: Any): number =>
+      tidy(() => {
+        opt.zeroGrad();
+        const out = forward(input);
+        const loss = F.crossEntropy(out, target);
+        loss.backward();
+        opt.step();
+        const v = loss.item();
+        dispose(loss, out);
+        return v;
+      });
   }
 
   #mlp(c: Case): Prepared {
