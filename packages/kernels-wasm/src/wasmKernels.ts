@@ -9,7 +9,8 @@ import { gemmConfigs, gemmWorkspaceBytes } from "./kernels/gemm";
 import { buildKernelModule, type KernelExports } from "./kernels/kernelModule";
 import type { ReduceOp } from "./kernels/reduce";
 import { type HeapOptions, WasmHeap } from "./memory";
-import { Dispatcher } from "./threads/dispatch";
+import { Dispatcher, MIN_PARALLEL_MICROS } from "./threads/dispatch";
+import { getNumThreads } from "./threads/threads";
 import { type WasmModule, wasmApi } from "./wasmApi";
 
 /** Options of `WasmKernels.create`. */
@@ -34,6 +35,14 @@ export interface MatmulLayout {
 
 /** Single-thread GEMM speed assumed when deciding to split (flops per microsecond). */
 const GEMM_FLOPS_PER_MICRO = 30e3;
+
+/** A GEMM is split into items of about this many microseconds, at most GEMM_MAX_ITEMS. */
+const GEMM_ITEM_MICROS = 100;
+const GEMM_MAX_ITEMS = 8;
+
+/** Elements per item of a split kernel (at least), and the most items. */
+const SPLIT_ITEM_ELEMENTS = 1 << 15;
+const SPLIT_MAX_ITEMS = 64;
 
 /** Compiled modules by (shared, relaxed SIMD). */
 const compiled = new Map<string, WasmModule>();
@@ -85,7 +94,8 @@ export class WasmKernels {
     const imports = { env: { memory: heap.memory, log: Math.log } };
     const exports = new api.Instance(module, imports).exports;
     this.raw = exports as unknown as KernelExports;
-    this.threads = new Dispatcher(heap, module, Object.keys(exports), shared);
+    const fns = exports as unknown as Record<string, (...a: number[]) => unknown>;
+    this.threads = new Dispatcher(heap, module, Object.keys(exports), shared, fns);
   }
 
   /** Compiles (once per process) and instantiates the kernels synchronously. */
@@ -102,12 +112,6 @@ export class WasmKernels {
     const { key, options: built } = moduleOptions(sharedOf(options));
     if (!compiled.has(key)) compiled.set(key, await wasmApi().compile(buildKernelModule(built)));
     return WasmKernels.create(options);
-  }
-
-  /** The GEMM workspace of thread `t` (0: the calling thread) for dtype `d`. */
-  workspace(d: FloatDType, t: number): number {
-    if (t === 0) return this.#work(d);
-    return this.threads.scratch(`gemm_${d}`, t, gemmWorkspaceBytes(gemmConfigs[d]));
   }
 
   #work(d: FloatDType): number {
@@ -148,38 +152,46 @@ export class WasmKernels {
     const acc = accumulate ? 1 : 0;
     const name = `gemm_${d}` as const;
     const fn = this.raw[name];
-    const T = this.threads.plan((2 * m * n * k) / GEMM_FLOPS_PER_MICRO);
-    if (T === 1) {
+    const micros = (2 * m * n * k) / GEMM_FLOPS_PER_MICRO;
+    if (micros < MIN_PARALLEL_MICROS || getNumThreads() === 1) {
       fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
       return;
     }
-    // split the larger of N (in NR multiples) and M (in MR multiples); each part packs its own
-    // panels in its own workspace
+    // items: ranges of the larger of N (in NR multiples) and M (in MR multiples), each packing
+    // its own panels in its thread's workspace; every element of C is summed by one item, in
+    // the order of one thread
     const cfg = gemmConfigs[d];
     const E = d === "f32" ? 4 : 8;
     const byN = n >= m;
     const unit = byN ? cfg.nrv * (16 / E) : cfg.mr;
     const total = byN ? n : m;
-    const chunk = Math.ceil(total / T / unit) * unit;
-    for (let t = 1; t < T; t++) {
-      const lo = t * chunk;
-      const len = Math.min(total, lo + chunk) - lo;
-      if (len <= 0) continue;
-      const work = this.workspace(d, t);
-      const args = byN
-        ? [m, len, k, a, rsa, csa, b + lo * csb * E, rsb, csb, c + lo * E, rsc, acc, work]
-        : [len, n, k, a + lo * rsa * E, rsa, csa, b, rsb, csb, c + lo * rsc * E, rsc, acc, work];
-      this.threads.post(t, name, args);
-    }
-    const len0 = Math.min(total, chunk);
-    if (byN) fn(m, len0, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
-    else fn(len0, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
-    this.threads.join(T);
+    const units = Math.ceil(total / unit);
+    const items = Math.min(
+      units,
+      GEMM_MAX_ITEMS,
+      Math.max(2, Math.floor(micros / GEMM_ITEM_MICROS)),
+    );
+    const chunk = Math.ceil(units / items) * unit;
+    const work = this.threads.arena(gemmWorkspaceBytes(cfg));
+    this.threads.runItems(
+      Math.ceil(total / chunk),
+      micros,
+      (i, call) => {
+        const lo = i * chunk;
+        const len = Math.min(total, lo + chunk) - lo;
+        const args = byN
+          ? [m, len, k, a, rsa, csa, b + lo * csb * E, rsb, csb, c + lo * E, rsc, acc, work]
+          : [len, n, k, a + lo * rsa * E, rsa, csa, b, rsb, csb, c + lo * rsc * E, rsc, acc, work];
+        call(name, args, 1 << 12);
+      },
+      () => fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d)),
+    );
   }
 
   /**
-   * Runs `exports[name](...args(start, len))` over [0, n) split into per-thread ranges that are
-   * multiples of `grain`, when the whole takes about `micros` on one thread; else in one call.
+   * Runs `exports[name](...args(start, len))` over [0, n) in ranges that are multiples of
+   * `grain`, claimed by the threads as they come (about 32 K elements each, at most 64), when the
+   * whole takes about `micros` on one thread; else in one call.
    *
    * @example
    * k.split("binary_add_f32_vv", n, n / 2000, 16, (s, len) => [a + 4 * s, b + 4 * s, out + 4 * s, len]);
@@ -192,19 +204,14 @@ export class WasmKernels {
     args: (start: number, len: number) => number[],
   ): void {
     const fn = this.raw[name] as unknown as (...a: number[]) => void;
-    const T = this.threads.plan(micros);
-    if (T === 1) {
-      fn(...args(0, n));
-      return;
-    }
-    const chunk = Math.ceil(n / T / grain) * grain;
-    for (let t = 1; t < T; t++) {
-      const lo = t * chunk;
-      const len = Math.min(n, lo + chunk) - lo;
-      if (len > 0) this.threads.post(t, name, args(lo, len));
-    }
-    fn(...args(0, Math.min(n, chunk)));
-    this.threads.join(T);
+    const items = Math.max(1, Math.min(SPLIT_MAX_ITEMS, Math.floor(n / SPLIT_ITEM_ELEMENTS)));
+    const chunk = Math.max(grain, Math.ceil(n / items / grain) * grain);
+    this.threads.runItems(
+      Math.ceil(n / chunk),
+      micros,
+      (i, call) => call(name, args(i * chunk, Math.min(n, (i + 1) * chunk) - i * chunk)),
+      () => fn(...args(0, n)),
+    );
   }
 
   /** out[i] = a[i] ∘ b[i] for i < n. */

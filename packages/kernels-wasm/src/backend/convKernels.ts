@@ -4,17 +4,44 @@
 //   forward          out[n,g]  (Og × P) = W[g] (Og × K) @ col[n,g] (K × P)
 //   backward input   col       (K × P)  = W[g]ᵀ @ gradOut[n,g], then col2im into gradIn[n,g]
 //   backward weight  gradW[g]  (Og × K) += gradOut[n,g] (Og × P) @ col[n,g]ᵀ
-// with K = C/groups·kH·kW and P = oH·oW. Batches are split by images over the threads.
+// with K = C/groups·kH·kW and P = oH·oW. Batches are split by images over the threads. The
+// weight gradient sums over images in a fixed order that depends on the shapes alone (blocks of
+// images summed one by one, the blocks' partial sums added in order), never on how many threads
+// a call gets, so every thread count — and every run — gives the bits of one thread.
 
 import type { Conv2dParams, ConvKernels, NDArray } from "@x/storage";
 import { referenceKernels } from "@x/storage";
 import type { FloatDType } from "../kernels/dtype";
+import { gemmConfigs, gemmWorkspaceBytes } from "../kernels/gemm";
+import type { ItemCall } from "../threads/dispatch";
 import type { WasmKernels } from "../wasmKernels";
 import { kernelDType } from "./layout";
 import { walkRaw } from "./walk";
 
 type Dims = [number, number, number, number];
 const BYTES: Record<FloatDType, 4 | 8> = { f32: 4, f64: 8 };
+
+/** Most blocks of images whose weight-gradient partial sums are added in a fixed order. */
+const WEIGHT_BLOCKS = 16;
+/** Most bytes those partial sums may take (beyond it, fewer blocks: less image parallelism). */
+const WEIGHT_PARTIAL_BYTES = 8 << 20;
+
+/**
+ * How many blocks the N images of a weight gradient are summed in (each block image by image,
+ * then the blocks' sums in block order), for partial sums of `bytes` each. A function of the
+ * shapes alone, so that the result does not depend on the threads a call gets; 1 sums every
+ * image straight into the gradient (its GEMMs then split over the output, which keeps it exact).
+ *
+ * @example
+ * weightBlocks(32, 18432); // 16
+ */
+export function weightBlocks(N: number, bytes: number): number {
+  const fit = Math.floor(WEIGHT_PARTIAL_BYTES / Math.max(1, bytes));
+  return Math.max(1, Math.min(N, WEIGHT_BLOCKS, fit));
+}
+
+/** The first image of block `b` of `B` over `N` images. */
+const blockStart = (N: number, B: number, b: number) => Math.floor((b * N) / B);
 
 /** The convolution kernels with a WASM path. */
 export const wasmConvKernels = ["conv2d", "conv2dBackwardInput", "conv2dBackwardWeight"] as const;
@@ -72,64 +99,59 @@ export function convKernels(
     p.padding[0] === 0 &&
     p.padding[1] === 0;
 
-  /** A kernel call: run now (the calling thread) or recorded for a worker. */
-  type Call = (name: string, args: number[]) => void;
-  const direct: Call = (name, args) =>
-    (raw[name as keyof typeof raw] as (...a: number[]) => void)(...args);
+  /** Single-thread time of a convolution, for the thread decision. */
+  const micros = (flops: number) => flops / 30e3;
 
   /**
-   * Runs `body(n, t, first, call)` for every image n, split into contiguous ranges over the
-   * threads when the convolution (about `micros` on one thread) is worth it; `first` marks the
-   * first image of a range. Returns the number of ranges (threads) used.
+   * The calling thread's scratch for queued items: its GEMM workspace, then `colBytes` for the
+   * column matrix. Every worker has its own at the same offsets (pointers into it are relocated).
    */
-  const overImages = (
-    N: number,
-    micros: number,
-    body: (n: number, t: number, first: boolean, call: Call) => void,
-  ): number => {
-    const T = Math.max(1, Math.min(N, wasm.threads.plan(micros)));
-    const chunk = Math.ceil(N / T);
-    for (let t = 1; t < T; t++) {
-      const calls: [string, number[]][] = [];
-      const record: Call = (name, args) => calls.push([name, args]);
-      const end = Math.min(N, (t + 1) * chunk);
-      for (let n = t * chunk; n < end; n++) body(n, t, n === t * chunk, record);
-      if (calls.length > 0) wasm.threads.postCalls(t, calls);
-    }
-    for (let n = 0; n < Math.min(N, chunk); n++) body(n, 0, n === 0, direct);
-    if (T > 1) wasm.threads.join(T);
-    return T;
+  const arena = (d: FloatDType, colBytes: number) => {
+    const workBytes = gemmWorkspaceBytes(gemmConfigs[d]);
+    const work = wasm.threads.arena(workBytes + colBytes);
+    return { work, col: work + workBytes };
   };
 
-  /** A scratch block of thread t, kept by the dispatcher for reuse. */
-  const scratch = (key: string, t: number, bytes: number) => wasm.threads.scratch(key, t, bytes);
+  /** Relocation mask of GEMM arguments: A (3), B (6), C (9); the workspace (12) always. */
+  const GEMM_A = 1 << 3;
+  const GEMM_B = 1 << 6;
+  const GEMM_C = 1 << 9;
+  const GEMM_WORK = 1 << 12;
 
-  /** C (+)= A @ B on thread t's workspace; strides in elements. */
+  /** C (+)= A @ B with workspace `work`; strides in elements; `relocate` marks arena pointers. */
   const gemm = (
     d: FloatDType,
-    t: number,
-    call: Call,
+    call: ItemCall,
     [m, n, k]: [number, number, number],
     [a, rsa, csa]: [number, number, number],
     [b, rsb, csb]: [number, number, number],
     [c, rsc]: [number, number],
     accumulate: boolean,
+    work: number,
+    relocate: number,
   ) =>
-    call(`gemm_${d}`, [
-      m,
-      n,
-      k,
-      a,
-      rsa,
-      csa,
-      b,
-      rsb,
-      csb,
-      c,
-      rsc,
-      accumulate ? 1 : 0,
-      wasm.workspace(d, t),
-    ]);
+    call(
+      `gemm_${d}`,
+      [m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, accumulate ? 1 : 0, work],
+      relocate | GEMM_WORK,
+    );
+
+  /** A matmul layout: A's and B's (row, column) strides, C's row stride, accumulation. */
+  const mm = (rsa: number, csa: number, rsb: number, csb: number, rsc: number, acc: boolean) => ({
+    rsa,
+    csa,
+    rsb,
+    csb,
+    rsc,
+    accumulate: acc,
+  });
+
+  /** Relocation mask of im2col's column pointer (its last argument). */
+  const IM2COL_COL = 1 << 17;
+
+  /** Calls an export of the module on the calling thread. */
+  const direct: ItemCall = (name, args) =>
+    (raw[name as keyof typeof raw] as (...a: number[]) => void)(...args);
 
   /** Arguments of im2col for channels [c0, c0 + Cg) of image n. */
   const im2colArgs = (
@@ -163,9 +185,6 @@ export function convKernels(
     o[3],
   ];
 
-  /** Single-thread time of a convolution, for the thread decision. */
-  const micros = (flops: number) => flops / 30e3;
-
   return {
     conv2d(x, w, p, out) {
       const d = floatAll(x, w, out);
@@ -185,17 +204,17 @@ export function convKernels(
       const [xs0, xs1] = x.strides as Dims;
       const po = ptr(out, E);
       const geo = geometry(p, x.shape as Dims, w.shape as Dims, out.shape as Dims);
-      overImages(N, micros(2 * N * O * P * K), (n, t, _first, call) => {
-        const col = is1x1 ? 0 : scratch(`col_${d}`, t, K * P * E);
+      const { work, col } = arena(d, is1x1 ? 0 : K * P * E);
+      wasm.threads.runItems(N, micros(2 * N * O * P * K), (n, call) => {
         for (let g = 0; g < G; g++) {
           const c = po + (n * O + g * Og) * P * E;
           const a = wc.p + g * Og * K * E;
           if (is1x1) {
             const b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
-            gemm(d, t, call, [Og, P, K], [a, K, 1], [b, xs1, 1], [c, P], false);
+            gemm(d, call, [Og, P, K], [a, K, 1], [b, xs1, 1], [c, P], false, work, 0);
           } else {
-            call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col));
-            gemm(d, t, call, [Og, P, K], [a, K, 1], [col, P, 1], [c, P], false);
+            call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col), IM2COL_COL);
+            gemm(d, call, [Og, P, K], [a, K, 1], [col, P, 1], [c, P], false, work, GEMM_B);
           }
         }
       });
@@ -223,15 +242,18 @@ export function convKernels(
       if (!is1x1) zero(gradIn);
       const gi = ptr(gradIn, E);
       const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
-      overImages(N, micros(2 * N * O * P * K), (n, t, _first, call) => {
-        const col = is1x1 ? 0 : scratch(`col_${d}`, t, K * P * E);
+      const { work, col } = arena(d, is1x1 ? 0 : K * P * E);
+      wasm.threads.runItems(N, micros(2 * N * O * P * K), (n, call) => {
         for (let g = 0; g < G; g++) {
           const a = wc.p + g * Og * K * E;
           const b = gc.p + (n * O + g * Og) * P * E;
           const dst = gi + (n * C + g * Cg) * H * W * E;
-          const c = is1x1 ? dst : col;
-          gemm(d, t, call, [K, P, Og], [a, 1, K], [b, P, 1], [c, P], false);
-          if (!is1x1) call(`col2im_${d}`, [col, Cg, ...geo, dst]);
+          if (is1x1) {
+            gemm(d, call, [K, P, Og], [a, 1, K], [b, P, 1], [dst, P], false, work, 0);
+          } else {
+            gemm(d, call, [K, P, Og], [a, 1, K], [b, P, 1], [col, P], false, work, GEMM_C);
+            call(`col2im_${d}`, [col, Cg, ...geo, dst], 1);
+          }
         }
       });
       if (wc.scratch) heap.free(wc.p);
@@ -259,30 +281,72 @@ export function convKernels(
       const gw = ptr(gradW, E);
       const geo = geometry(p, x.shape as Dims, gradW.shape as Dims, gradOut.shape as Dims);
       // Σ gradOut @ colᵀ into gradW[g], or Σ col @ gradOutᵀ into its transpose (K × Og) when Og
-      // fills the GEMM's 8-wide tiles better than K. Each thread sums its images into its own
-      // block (thread 0: gradW itself unless transposed); the blocks are added at the end.
+      // fills the GEMM's 8-wide tiles better than K. The images are summed in B blocks, each
+      // image by image into its own partial sum (block 0: gradW itself unless transposed); the
+      // threads take whole blocks, and the partial sums are added in block order at the end.
       const waste = (v: number) => (Math.ceil(v / 8) * 8) / v;
       const transposed = waste(Og) + 0.05 < waste(K);
       const block = O * K * E;
-      const target = (t: number) => (t === 0 && !transposed ? gw : scratch(`gradW_${d}`, t, block));
-      const T = overImages(N, micros(2 * N * O * P * K), (n, t, first, call) => {
-        const col = is1x1 ? 0 : scratch(`col_${d}`, t, K * P * E);
-        const out = target(t);
-        for (let g = 0; g < G; g++) {
-          const go = gc.p + (n * O + g * Og) * P * E;
-          let b = col;
-          let rs = P;
-          if (is1x1) {
-            b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
-            rs = xs1;
-          } else call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col));
-          const c = out + g * Og * K * E;
-          if (transposed) gemm(d, t, call, [K, Og, P], [b, rs, 1], [go, 1, P], [c, Og], !first);
-          else gemm(d, t, call, [Og, K, P], [go, P, 1], [b, 1, rs], [c, K], !first);
+      const B = weightBlocks(N, block);
+      const target = (b: number) =>
+        b === 0 && !transposed ? gw : wasm.threads.scratch(`gradW_${d}`, b, block);
+      const { work, col } = arena(d, is1x1 ? 0 : K * P * E);
+      /** Adds the images [n0, n1) into `out` in order (split: one block, its GEMMs split). */
+      const images = (n0: number, n1: number, out: number, call: ItemCall, split: boolean) => {
+        for (let n = n0; n < n1; n++) {
+          for (let g = 0; g < G; g++) {
+            const go = gc.p + (n * O + g * Og) * P * E;
+            let b = col;
+            let rs = P;
+            let relocate = GEMM_A | GEMM_B;
+            if (is1x1) {
+              b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
+              rs = xs1;
+              relocate = 0;
+            } else call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col), IM2COL_COL);
+            const c = out + g * Og * K * E;
+            const acc = n > n0;
+            if (split) {
+              // the GEMMs split over the output, each element summed by one thread
+              if (transposed) wasm.matmul(d, K, Og, P, b, go, c, mm(rs, 1, 1, P, Og, acc));
+              else wasm.matmul(d, Og, K, P, go, b, c, mm(P, 1, 1, rs, K, acc));
+            } else if (transposed) {
+              gemm(
+                d,
+                call,
+                [K, Og, P],
+                [b, rs, 1],
+                [go, 1, P],
+                [c, Og],
+                acc,
+                work,
+                relocate & GEMM_A,
+              );
+            } else {
+              gemm(
+                d,
+                call,
+                [Og, K, P],
+                [go, P, 1],
+                [b, 1, rs],
+                [c, K],
+                acc,
+                work,
+                relocate & GEMM_B,
+              );
+            }
+          }
         }
-      });
+      };
+      if (B === 1) images(0, N, target(0), direct, true);
+      else {
+        const targets = Array.from({ length: B }, (_, b) => target(b));
+        wasm.threads.runItems(B, micros(2 * N * O * P * K), (b, call) =>
+          images(blockStart(N, B, b), blockStart(N, B, b + 1), targets[b]!, call, false),
+        );
+      }
       const sum = target(0);
-      for (let t = 1; t < T; t++) raw[`binary_add_${d}_vv`](sum, target(t), sum, O * K);
+      for (let b = 1; b < B; b++) raw[`binary_add_${d}_vv`](sum, target(b), sum, O * K);
       if (transposed) {
         for (let g = 0; g < G; g++) {
           const src = { ptr: sum + g * Og * K * E, strides: [1, Og] };

@@ -146,12 +146,26 @@ export function elementwiseKernels(
         const o = ptr(out, 1);
         const aC = a.isContiguous();
         const bC = b.isContiguous();
-        if (aC && bC) return raw[`compare_${op}_${d}_vv`](ptr(a, E), ptr(b, E), o, n);
-        if (aC && isBroadcastScalar(b)) {
-          return raw[`compare_${op}_${d}_vs`](ptr(a, E), b.typed()[b.offset]!, o, n);
-        }
-        if (bC && isBroadcastScalar(a)) {
-          return raw[`compare_${op}_${d}_sv`](a.typed()[a.offset]!, ptr(b, E), o, n);
+        const kernel =
+          aC && bC
+            ? "vv"
+            : aC && isBroadcastScalar(b)
+              ? "vs"
+              : bC && isBroadcastScalar(a)
+                ? "sv"
+                : "";
+        if (kernel !== "") {
+          const pa = kernel[0] === "v" ? ptr(a, E) : a.typed()[a.offset]!;
+          const pb = kernel[1] === "v" ? ptr(b, E) : b.typed()[b.offset]!;
+          const name = `compare_${op}_${d}_${kernel}` as const;
+          if (n < PARALLEL_MIN_ELEMENTS)
+            return (raw[name] as (...a: number[]) => void)(pa, pb, o, n);
+          return wasm.split(name, n, ((2 * E + 1) * n) / BYTES_PER_MICRO, 16, (s, len) => [
+            kernel[0] === "v" ? pa + s * E : pa,
+            kernel[1] === "v" ? pb + s * E : pb,
+            o + s,
+            len,
+          ]);
         }
       }
       walk(raw[`compare2d_${op}_${d}`], [a, b], [E, E], out, 1);
@@ -182,20 +196,21 @@ export function elementwiseKernels(
         const bS = !bC && isBroadcastScalar(b);
         const av = () => a.typed()[a.offset]!;
         const bv = () => b.typed()[b.offset]!;
-        if (aC && bC && n >= PARALLEL_MIN_ELEMENTS) {
-          const [pa, pb] = [ptr(a, E), ptr(b, E)];
-          return wasm.split(`where_${d}_vv`, n, (3 * E * n) / BYTES_PER_MICRO, 16, (s, len) => [
-            c + s,
-            pa + s * E,
-            pb + s * E,
-            o + s * E,
-            len,
-          ]);
+        const kernel = aC && bC ? "vv" : aC && bS ? "vs" : aS && bC ? "sv" : aS && bS ? "ss" : "";
+        if (kernel !== "") {
+          // a pointer, or the scalar, for each value operand
+          const pa = aC ? ptr(a, E) : av();
+          const pb = bC ? ptr(b, E) : bv();
+          const fn = raw[`where_${d}_${kernel}`] as (...a: number[]) => void;
+          if (n < PARALLEL_MIN_ELEMENTS) return fn(c, pa, pb, o, n);
+          return wasm.split(
+            `where_${d}_${kernel}`,
+            n,
+            ((1 + 2 * E) * n) / BYTES_PER_MICRO,
+            16,
+            (s, len) => [c + s, aC ? pa + s * E : pa, bC ? pb + s * E : pb, o + s * E, len],
+          );
         }
-        if (aC && bC) return raw[`where_${d}_vv`](c, ptr(a, E), ptr(b, E), o, n);
-        if (aC && bS) return raw[`where_${d}_vs`](c, ptr(a, E), bv(), o, n);
-        if (aS && bC) return raw[`where_${d}_sv`](c, av(), ptr(b, E), o, n);
-        if (aS && bS) return raw[`where_${d}_ss`](c, av(), bv(), o, n);
       }
       walk(raw[`where2d_${d}`], [cond, a, b], [1, E, E], out, E);
     },

@@ -1,6 +1,7 @@
 // Max pooling of the WASM backend on NDArrays: the 2×2 stride-2 case (most CNNs) has a SIMD
-// kernel, every other window shape a general one; the backward pass scatters the output
-// gradient at the recorded indices into a zeroed input gradient.
+// kernel, every other window shape a general one; the backward pass zeroes the input gradient
+// and scatters the output gradient at the recorded indices, plane by plane. Both run image by
+// image on the threads (each image's outputs are written by one thread).
 
 import type { ConvKernels, NDArray } from "@x/storage";
 import { referenceKernels } from "@x/storage";
@@ -21,6 +22,23 @@ export function poolKernels(
 ): Pick<ConvKernels, (typeof wasmPoolKernels)[number]> {
   const raw = wasm.raw;
   const ptr = (x: NDArray, E: number) => x.storage.ptr + x.offset * E;
+  /**
+   * Runs kernel `name` over images [0, N): `args(n, count)` are its arguments for `count`
+   * images from image n. Images are claimed by the threads when the pass (about 2 ns per input
+   * element, cold) is worth it; on one thread, one call does them all.
+   */
+  const byImage = (
+    name: keyof typeof raw,
+    N: number,
+    elements: number,
+    args: (n: number, count: number) => number[],
+  ) =>
+    wasm.threads.runItems(
+      N,
+      elements / 500,
+      (n, call) => call(name, args(n, 1)),
+      () => (raw[name] as (...a: number[]) => void)(...args(0, N)),
+    );
   const floatAll = (...xs: NDArray[]): FloatDType | undefined => {
     const d = kernelDType(xs[0]!.dtype);
     return d && xs.every((x) => x.dtype === xs[0]!.dtype && owns(x)) ? d : undefined;
@@ -42,6 +60,7 @@ export function poolKernels(
       const [, , oH, oW] = out.shape as Dims;
       const [xs0, xs1, xs2, xs3] = x.strides as Dims;
       const [kH, kW] = p.kernel;
+      const plane = C * oH * oW;
       const plain =
         p.stride[0] === 2 && p.stride[1] === 2 && p.padding[0] === 0 && p.padding[1] === 0;
       if (
@@ -55,27 +74,28 @@ export function poolKernels(
         oH * 2 <= H &&
         oW * 2 <= W
       ) {
-        return raw.maxPool2d2x2_f32(
-          ptr(x, E),
+        const args = (n: number, count: number) => [
+          ptr(x, E) + n * xs0 * E,
           xs0,
           xs1,
           xs2,
-          N,
+          count,
           C,
           W,
-          ptr(out, E),
-          ptr(indices, 8),
+          ptr(out, E) + n * plane * E,
+          ptr(indices, 8) + n * plane * 8,
           oH,
           oW,
-        );
+        ];
+        return byImage("maxPool2d2x2_f32", N, x.numel(), args);
       }
-      raw[`maxPool2d_${d}`](
-        ptr(x, E),
+      const args = (n: number, count: number) => [
+        ptr(x, E) + n * xs0 * E,
         xs0,
         xs1,
         xs2,
         xs3,
-        N,
+        count,
         C,
         H,
         W,
@@ -87,11 +107,12 @@ export function poolKernels(
         p.padding[1],
         p.dilation[0],
         p.dilation[1],
-        ptr(out, E),
-        ptr(indices, 8),
+        ptr(out, E) + n * plane * E,
+        ptr(indices, 8) + n * plane * 8,
         oH,
         oW,
-      );
+      ];
+      byImage(`maxPool2d_${d}`, N, x.numel(), args);
     },
 
     maxPool2dBackward(gradOut, indices, gradIn) {
@@ -104,25 +125,25 @@ export function poolKernels(
       const [, , oH, oW] = gradOut.shape as Dims;
       const [gs0, gs1, gs2, gs3] = gradOut.strides as Dims;
       const [is0, is1, is2, is3] = indices.strides as Dims;
-      wasm.heap.zero(ptr(gradIn, E), gradIn.numel() * E);
-      raw[`maxPool2dBackward_${d}`](
-        ptr(gradOut, E),
+      const args = (n: number, count: number) => [
+        ptr(gradOut, E) + n * gs0 * E,
         gs0,
         gs1,
         gs2,
         gs3,
-        ptr(indices, 8),
+        ptr(indices, 8) + n * is0 * 8,
         is0,
         is1,
         is2,
         is3,
-        N,
+        count,
         C,
         oH,
         oW,
-        ptr(gradIn, E),
+        ptr(gradIn, E) + n * C * H * W * E,
         H * W,
-      );
+      ];
+      byImage(`maxPool2dBackward_${d}`, N, gradIn.numel(), args);
     },
   };
 }

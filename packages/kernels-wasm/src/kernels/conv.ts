@@ -3,7 +3,8 @@
 // convolution reads (zeros where a tap falls in the padding); `col2im` is its adjoint, adding such
 // a matrix back into a contiguous, pre-zeroed [C, H, W] gradient. For each tap the range of
 // output columns that read inside the input is computed once, so the inner loops are plain copies
-// (v128 when the tap walks the input with unit stride) or adds, without bounds tests.
+// (v128 when the tap walks the input with unit stride) or adds, without bounds tests; likewise the
+// range of output rows, so rows that read padding are written as one run of zeros.
 
 import type { CodeBuilder, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
@@ -27,81 +28,117 @@ const geometry = {
 } as const;
 type GeometryLocals = { readonly [K in keyof typeof geometry]: Local<"i32"> };
 
-/** Locals of the per-tap column range: `lo ≤ ow < hi` read inside the input. */
-interface TapRange {
-  readonly lo: Local<"i32">;
-  readonly hi: Local<"i32">;
-  readonly iwBase: Local<"i32">;
-}
-
-/** Sets lo/hi for the tap whose input column is `ow * sW + iwBase`. */
-function tapRange(b: CodeBuilder, p: GeometryLocals, r: TapRange): void {
+/**
+ * Sets `lo`/`hi` to the range of output positions `o` (of `count`) whose input position
+ * `o * stride + base` lies in [0, size): `lo = base ≥ 0 ? 0 : ceil(-base / stride)` and
+ * `hi = min(count, floor((size - 1 - base) / stride) + 1)`, clamped so that lo ≤ hi ≤ count.
+ */
+function validRange(
+  b: CodeBuilder,
+  lo: Local<"i32">,
+  hi: Local<"i32">,
+  base: Local<"i32">,
+  stride: Local<"i32">,
+  size: Local<"i32">,
+  count: Local<"i32">,
+): void {
   const i32 = b.i32;
   const last = b.local("i32");
-  // lo = iwBase >= 0 ? 0 : ceil(-iwBase / sW), at most oW
-  r.lo.set(
+  lo.set(
     b.select(
       i32.const(0),
       i32.divS(
-        i32.add(i32.sub(i32.const(0), r.iwBase.get()), i32.sub(p.sW.get(), i32.const(1))),
-        p.sW.get(),
+        i32.add(i32.sub(i32.const(0), base.get()), i32.sub(stride.get(), i32.const(1))),
+        stride.get(),
       ),
-      i32.geS(r.iwBase.get(), i32.const(0)),
+      i32.geS(base.get(), i32.const(0)),
     ),
   );
-  r.lo.set(b.select(r.lo.get(), p.oW.get(), i32.ltS(r.lo.get(), p.oW.get())));
-  // hi = last < 0 ? 0 : min(oW, last / sW + 1), at least lo
-  last.set(i32.sub(i32.sub(p.W.get(), i32.const(1)), r.iwBase.get()));
-  r.hi.set(
+  lo.set(b.select(lo.get(), count.get(), i32.ltS(lo.get(), count.get())));
+  last.set(i32.sub(i32.sub(size.get(), i32.const(1)), base.get()));
+  hi.set(
     b.select(
-      i32.add(i32.divS(last.get(), p.sW.get()), i32.const(1)),
+      i32.add(i32.divS(last.get(), stride.get()), i32.const(1)),
       i32.const(0),
       i32.geS(last.get(), i32.const(0)),
     ),
   );
-  r.hi.set(b.select(r.hi.get(), p.oW.get(), i32.ltS(r.hi.get(), p.oW.get())));
-  r.hi.set(b.select(r.hi.get(), r.lo.get(), i32.gtS(r.hi.get(), r.lo.get())));
+  hi.set(b.select(hi.get(), count.get(), i32.ltS(hi.get(), count.get())));
+  hi.set(b.select(hi.get(), lo.get(), i32.gtS(hi.get(), lo.get())));
 }
 
-/** Loops over (c, kh, kw) and the output rows oh; `body` runs per row with ih valid or not. */
-function forTapRows(
+/** Per-tap locals: the valid output rows [ohLo, ohHi) and columns [lo, hi), and the bases. */
+interface Tap {
+  readonly ohLo: Local<"i32">;
+  readonly ohHi: Local<"i32">;
+  readonly lo: Local<"i32">;
+  readonly hi: Local<"i32">;
+  readonly ihBase: Local<"i32">;
+  readonly iwBase: Local<"i32">;
+}
+
+/**
+ * Loops over the taps (c, kh, kw) in im2col's row order, with the valid output rows and columns
+ * of each tap computed once (rows where the tap reads padding are handled by the caller as a
+ * whole, never tested row by row).
+ */
+function forTaps(
   b: CodeBuilder,
   p: GeometryLocals,
-  r: TapRange,
-  onTap: (c: Local<"i32">) => void,
-  row: (ih: Local<"i32">, inside: Val<"i32">) => void,
+  onChannel: (c: Local<"i32">) => void,
+  onTap: (tap: Tap) => void,
 ): void {
-  const [c, kh, kw, oh, ih, ihBase] = b.locals("i32", 6);
+  const [c, kh, kw, ohLo, ohHi, lo, hi, ihBase, iwBase] = b.locals("i32", 9);
+  const i32 = b.i32;
+  const tap = { ohLo, ohHi, lo, hi, ihBase, iwBase };
   b.for(c, 0, p.C, 1, () => {
+    onChannel(c);
     b.for(kh, 0, p.kH, 1, () => {
-      ihBase.set(b.i32.sub(b.i32.mul(kh.get(), p.dH.get()), p.pH.get()));
+      ihBase.set(i32.sub(i32.mul(kh.get(), p.dH.get()), p.pH.get()));
+      validRange(b, ohLo, ohHi, ihBase, p.sH, p.H, p.oH);
       b.for(kw, 0, p.kW, 1, () => {
-        r.iwBase.set(b.i32.sub(b.i32.mul(kw.get(), p.dW.get()), p.pW.get()));
-        tapRange(b, p, r);
-        onTap(c);
-        b.for(oh, 0, p.oH, 1, () => {
-          ih.set(b.i32.add(b.i32.mul(oh.get(), p.sH.get()), ihBase.get()));
-          row(ih, b.i32.ltU(ih.get(), p.H.get()));
-        });
+        iwBase.set(i32.sub(i32.mul(kw.get(), p.dW.get()), p.pW.get()));
+        validRange(b, lo, hi, iwBase, p.sW, p.W, p.oW);
+        onTap(tap);
       });
     });
   });
 }
 
-function zeros(
-  b: CodeBuilder,
-  t: FloatOps,
-  ptr: Local<"i32">,
-  from: Local<"i32"> | number,
-  to: Local<"i32">,
-) {
-  const j = b.local("i32");
-  const E = t.info.bytes;
-  b.for(j, from, to, 1, () => {
-    t.store(ptr.get(), t.const(0));
-    b.inc(ptr, E);
-  });
+/** Stores `count` zeros at `ptr` (advanced past them): v128 stores, the last one overlapping. */
+function zeroRun(b: CodeBuilder, t: FloatOps, ptr: Local<"i32">, count: Val<"i32">): void {
+  const { shift, lanes: L } = t.info;
+  const i32 = b.i32;
+  const [n, j, vend] = b.locals("i32", 3);
+  n.set(count);
+  b.if(
+    i32.geS(n.get(), i32.const(L)),
+    () => {
+      vend.set(i32.shl(i32.sub(n.get(), i32.const(L)), i32.const(shift)));
+      const zero = () => b.v128.const(new Uint8Array(16));
+      b.for(j, 0, vend, 16, () => b.v128.store(i32.add(ptr.get(), j.get()), zero()));
+      b.v128.store(i32.add(ptr.get(), vend.get()), zero());
+    },
+    () =>
+      b.for(j, 0, n, 1, () =>
+        t.store(i32.add(ptr.get(), i32.shl(j.get(), i32.const(shift))), t.const(0)),
+      ),
+  );
+  ptr.set(i32.add(ptr.get(), i32.shl(n.get(), i32.const(shift))));
 }
+
+/** Stores `count` (small) zeros at `ptr` one by one, advancing it. */
+function zeroFew(b: CodeBuilder, t: FloatOps, ptr: Local<"i32">, count: Local<"i32">): void {
+  const j = b.local("i32");
+  b.if(i32gt0(b, count), () =>
+    b.for(j, 0, count, 1, () => {
+      t.store(ptr.get(), t.const(0));
+      b.inc(ptr, t.info.bytes);
+    }),
+  );
+}
+
+const i32gt0 = (b: CodeBuilder, x: Local<"i32">) => b.i32.gtS(x.get(), b.i32.const(0));
 
 /**
  * Emits `im2col_<dtype>(x, cs, hs, ws, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, col)`:
@@ -116,63 +153,67 @@ export function emitIm2col(m: ModuleBuilder, d: FloatDType) {
     const t = floatOps(b, d);
     const { bytes: E, shift, lanes: L } = t.info;
     const i32 = b.i32;
-    const [lo, hi, iwBase, xc, src, step, j, vend] = b.locals("i32", 8);
-    const r = { lo, hi, iwBase };
+    const sh = (x: Val<"i32">) => i32.shl(x, i32.const(shift));
+    const [xc, src, s, o, rowStep, step, oh, j, n, vend, pre, post] = b.locals("i32", 12);
     const out = p.col;
-    step.set(i32.shl(i32.mul(p.sW.get(), p.ws.get()), i32.const(shift)));
-    forTapRows(
+    rowStep.set(sh(i32.mul(p.sH.get(), p.hs.get())));
+    step.set(sh(i32.mul(p.sW.get(), p.ws.get())));
+    forTaps(
       b,
       p,
-      r,
-      (c) => xc.set(i32.add(p.x.get(), i32.shl(i32.mul(c.get(), p.cs.get()), i32.const(shift)))),
-      (ih, inside) => {
-        b.if(
-          inside,
-          () => {
-            zeros(b, t, out, 0, lo);
-            const col0 = () => i32.add(i32.mul(lo.get(), p.sW.get()), iwBase.get());
-            src.set(
+      (c) => xc.set(i32.add(p.x.get(), sh(i32.mul(c.get(), p.cs.get())))),
+      (tap) => {
+        // rows that read the top padding, then the rows inside, then the bottom padding
+        zeroRun(b, t, out, i32.mul(tap.ohLo.get(), p.oW.get()));
+        n.set(i32.sub(tap.hi.get(), tap.lo.get()));
+        pre.set(tap.lo.get());
+        post.set(i32.sub(p.oW.get(), tap.hi.get()));
+        src.set(
+          i32.add(
+            xc.get(),
+            sh(
               i32.add(
-                xc.get(),
-                i32.shl(
-                  i32.add(i32.mul(ih.get(), p.hs.get()), i32.mul(col0(), p.ws.get())),
-                  i32.const(shift),
-                ),
+                i32.mul(i32.add(i32.mul(tap.ohLo.get(), p.sH.get()), tap.ihBase.get()), p.hs.get()),
+                i32.mul(i32.add(i32.mul(tap.lo.get(), p.sW.get()), tap.iwBase.get()), p.ws.get()),
               ),
-            );
-            b.if(
-              i32.and(
-                i32.eq(step.get(), i32.const(E)),
-                i32.geS(i32.sub(hi.get(), lo.get()), i32.const(L)),
-              ),
-              () => {
-                // v128 copies, the last one overlapping the one before (no scalar tail)
-                vend.set(
-                  i32.shl(i32.sub(i32.sub(hi.get(), lo.get()), i32.const(L)), i32.const(shift)),
-                );
-                b.for(j, 0, vend, 16, () => {
-                  b.v128.store(
-                    i32.add(out.get(), j.get()),
-                    b.v128.load(i32.add(src.get(), j.get())),
-                  );
-                });
-                b.v128.store(
-                  i32.add(out.get(), vend.get()),
-                  b.v128.load(i32.add(src.get(), vend.get())),
-                );
-                out.set(i32.add(out.get(), i32.add(vend.get(), i32.const(16))));
-              },
-              () =>
-                b.for(j, lo, hi, 1, () => {
-                  t.store(out.get(), t.load(src.get()));
-                  b.inc(src, step);
-                  b.inc(out, E);
-                }),
-            );
-            zeros(b, t, out, hi, p.oW);
-          },
-          () => zeros(b, t, out, 0, p.oW),
+            ),
+          ),
         );
+        b.if(
+          i32.and(i32.eq(step.get(), i32.const(E)), i32.geS(n.get(), i32.const(L))),
+          () => {
+            // unit stride along the row: v128 copies, the last one overlapping the one before
+            vend.set(sh(i32.sub(n.get(), i32.const(L))));
+            b.for(oh, tap.ohLo, tap.ohHi, 1, () => {
+              zeroFew(b, t, out, pre);
+              b.for(j, 0, vend, 16, () =>
+                b.v128.store(i32.add(out.get(), j.get()), b.v128.load(i32.add(src.get(), j.get()))),
+              );
+              b.v128.store(
+                i32.add(out.get(), vend.get()),
+                b.v128.load(i32.add(src.get(), vend.get())),
+              );
+              out.set(i32.add(out.get(), i32.add(vend.get(), i32.const(16))));
+              zeroFew(b, t, out, post);
+              b.inc(src, rowStep);
+            });
+          },
+          () =>
+            b.for(oh, tap.ohLo, tap.ohHi, 1, () => {
+              zeroFew(b, t, out, pre);
+              s.set(src.get());
+              o.set(out.get());
+              b.for(j, 0, n, 1, () => {
+                t.store(o.get(), t.load(s.get()));
+                b.inc(s, step);
+                b.inc(o, E);
+              });
+              out.set(o.get());
+              zeroFew(b, t, out, post);
+              b.inc(src, rowStep);
+            }),
+        );
+        zeroRun(b, t, out, i32.mul(i32.sub(p.oH.get(), tap.ohHi.get()), p.oW.get()));
       },
     );
   });
@@ -191,57 +232,66 @@ export function emitCol2im(m: ModuleBuilder, d: FloatDType) {
     const t = floatOps(b, d);
     const { bytes: E, shift, lanes: L } = t.info;
     const i32 = b.i32;
-    const [lo, hi, iwBase, gc, dst, step, j, vend, plane] = b.locals("i32", 9);
-    const r = { lo, hi, iwBase };
+    const sh = (x: Val<"i32">) => i32.shl(x, i32.const(shift));
+    const [gc, dst, s, o, rowStep, step, rowBytes, oh, j, n, nv] = b.locals("i32", 11);
     const src = p.col;
-    plane.set(i32.mul(p.H.get(), p.W.get()));
-    step.set(i32.shl(p.sW.get(), i32.const(shift)));
-    forTapRows(
+    rowStep.set(sh(i32.mul(p.sH.get(), p.W.get())));
+    step.set(sh(p.sW.get()));
+    rowBytes.set(sh(p.oW.get()));
+    forTaps(
       b,
       p,
-      r,
-      (c) => gc.set(i32.add(p.gi.get(), i32.shl(i32.mul(c.get(), plane.get()), i32.const(shift)))),
-      (ih, inside) => {
-        b.if(
-          inside,
-          () => {
-            src.set(i32.add(src.get(), i32.shl(lo.get(), i32.const(shift))));
-            const col0 = () => i32.add(i32.mul(lo.get(), p.sW.get()), iwBase.get());
-            dst.set(
+      (c) => gc.set(i32.add(p.gi.get(), sh(i32.mul(c.get(), i32.mul(p.H.get(), p.W.get()))))),
+      (tap) => {
+        n.set(i32.sub(tap.hi.get(), tap.lo.get()));
+        nv.set(i32.and(n.get(), i32.const(-L)));
+        // skip the rows that read padding; s walks the valid columns of each row of the tap
+        src.set(i32.add(src.get(), sh(i32.mul(tap.ohLo.get(), p.oW.get()))));
+        dst.set(
+          i32.add(
+            gc.get(),
+            sh(
               i32.add(
-                gc.get(),
-                i32.shl(i32.add(i32.mul(ih.get(), p.W.get()), col0()), i32.const(shift)),
+                i32.mul(i32.add(i32.mul(tap.ohLo.get(), p.sH.get()), tap.ihBase.get()), p.W.get()),
+                i32.add(i32.mul(tap.lo.get(), p.sW.get()), tap.iwBase.get()),
               ),
-            );
-            b.if(
-              i32.eq(p.sW.get(), i32.const(1)),
-              () => {
-                vend.set(i32.sub(hi.get(), i32.and(i32.sub(hi.get(), lo.get()), i32.const(L - 1))));
-                b.for(j, lo, vend, L, () => {
-                  b.v128.store(
-                    dst.get(),
-                    t.vec.add(b.v128.load(dst.get()), b.v128.load(src.get())),
-                  );
-                  b.inc(src, 16);
-                  b.inc(dst, 16);
-                });
-                b.for(j, j, hi, 1, () => {
-                  t.store(dst.get(), t.scalar.add(t.load(dst.get()), t.load(src.get())));
-                  b.inc(src, E);
-                  b.inc(dst, E);
-                });
-              },
-              () =>
-                b.for(j, lo, hi, 1, () => {
-                  t.store(dst.get(), t.scalar.add(t.load(dst.get()), t.load(src.get())));
-                  b.inc(src, E);
-                  b.inc(dst, step);
-                }),
-            );
-            src.set(i32.add(src.get(), i32.shl(i32.sub(p.oW.get(), hi.get()), i32.const(shift))));
-          },
-          () => src.set(i32.add(src.get(), i32.shl(p.oW.get(), i32.const(shift)))),
+            ),
+          ),
         );
+        const addOne = () => t.store(o.get(), t.scalar.add(t.load(o.get()), t.load(s.get())));
+        b.if(
+          i32.eq(p.sW.get(), i32.const(1)),
+          () =>
+            b.for(oh, tap.ohLo, tap.ohHi, 1, () => {
+              s.set(i32.add(src.get(), sh(tap.lo.get())));
+              o.set(dst.get());
+              b.for(j, 0, nv, L, () => {
+                b.v128.store(o.get(), t.vec.add(b.v128.load(o.get()), b.v128.load(s.get())));
+                b.inc(s, 16);
+                b.inc(o, 16);
+              });
+              b.for(j, nv, n, 1, () => {
+                addOne();
+                b.inc(s, E);
+                b.inc(o, E);
+              });
+              b.inc(src, rowBytes);
+              b.inc(dst, rowStep);
+            }),
+          () =>
+            b.for(oh, tap.ohLo, tap.ohHi, 1, () => {
+              s.set(i32.add(src.get(), sh(tap.lo.get())));
+              o.set(dst.get());
+              b.for(j, 0, n, 1, () => {
+                addOne();
+                b.inc(s, E);
+                b.inc(o, step);
+              });
+              b.inc(src, rowBytes);
+              b.inc(dst, rowStep);
+            }),
+        );
+        src.set(i32.add(src.get(), sh(i32.mul(i32.sub(p.oH.get(), tap.ohHi.get()), p.oW.get()))));
       },
     );
   });

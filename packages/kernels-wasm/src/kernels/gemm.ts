@@ -52,7 +52,9 @@ function min(b: CodeBuilder, x: () => Val<"i32">, y: () => Val<"i32">): Val<"i32
 /**
  * Emits the micro-kernel `name(ap, bp, kc, c, ldc, accumulate)`: C[rows×NR] at c (row stride ldc
  * bytes) = (accumulate ? C : 0) + Ap-panel @ Bp-panel over kc steps. `rows` ≤ MR (default MR)
- * computes only the first rows of an MR-wide A panel: the M edge without a scratch tile.
+ * computes only the first rows of an MR-wide A panel: the M edge without a scratch tile. `panel`
+ * is the width of the packed B panels (default NR): a kernel with a smaller `nrv` reads only the
+ * first columns of each, for the N edge.
  */
 export function emitMicroKernel(
   m: ModuleBuilder,
@@ -60,6 +62,7 @@ export function emitMicroKernel(
   cfg: GemmConfig,
   exported = false,
   rows = cfg.mr,
+  panel = cfg.nrv * dtypes[cfg.dtype].lanes,
 ) {
   return m.func(
     {
@@ -72,7 +75,7 @@ export function emitMicroKernel(
       const { bytes: E, lanes: L } = t.info;
       const { mr: PANEL, nrv: NRV, kUnroll: U } = cfg;
       const MR = rows;
-      const NR = NRV * L;
+      const NR = panel;
       const acc: Local<"v128">[][] = Array.from({ length: MR }, () => b.locals("v128", NRV));
       const bv = b.locals("v128", NRV);
       const av = b.local("v128");
@@ -188,6 +191,11 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
     emitMicroKernel(m, `gemm_${d}_kernel${r + 1}`, cfg, false, r + 1),
   );
   const edge = emitEdge(m, `gemm_${d}_edge`, cfg);
+  // the last columns of an N edge of at most one vector: a kernel one vector wide
+  const narrow =
+    cfg.nrv > 1
+      ? emitMicroKernel(m, `gemm_${d}_kernelNarrow`, { ...cfg, nrv: 1 }, false, MR, NR)
+      : undefined;
   const params = {
     m: "i32",
     n: "i32",
@@ -303,7 +311,15 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): FuncRef {
                 i32.eq(nrE.get(), c(NR)),
                 () => byRows(MR),
                 () => {
-                  b.call(kernel, ap(), bp(), kc.get(), scratch.get(), c(NR * E), c(0));
+                  const full = () =>
+                    b.call(kernel, ap(), bp(), kc.get(), scratch.get(), c(NR * E), c(0));
+                  if (narrow) {
+                    b.if(
+                      i32.leS(nrE.get(), c(lanes)),
+                      () => b.call(narrow, ap(), bp(), kc.get(), scratch.get(), c(NR * E), c(0)),
+                      full,
+                    );
+                  } else full();
                   b.call(
                     edge,
                     scratch.get(),

@@ -1,7 +1,7 @@
 // Max pooling as generated WASM: the forward pass over strided NCHW input writes each window's
 // maximum and its flat `h * W + w` index (as a float64, the storage of int64), with PyTorch's
-// NaN rule (a NaN is the maximum; a later NaN moves the index); the backward pass adds each
-// output gradient at its index into a contiguous, pre-zeroed input gradient.
+// NaN rule (a NaN is the maximum; a later NaN moves the index); the backward pass zeroes each
+// plane of the contiguous input gradient and adds each output gradient at its index.
 
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import { type FloatDType, floatOps } from "./dtype";
@@ -268,7 +268,8 @@ export function emitMaxPool2d2x2(m: ModuleBuilder) {
 
 /**
  * Emits `maxPool2dBackward_<dtype>(g, gs0, gs1, gs2, gs3, ind, is0, is1, is2, is3, N, C, oH, oW,
- * gi, HW)`: strides in elements; gi contiguous [N, C, HW], zeroed by the caller.
+ * gi, HW)`: strides in elements; gi contiguous [N, C, HW]. Each plane of gi is zeroed, then every
+ * output gradient is added at its index (while the plane is in cache: no separate zeroing pass).
  *
  * @example
  * emitMaxPool2dBackward(m, "f32"); // exports maxPool2dBackward_f32
@@ -294,67 +295,60 @@ export function emitMaxPool2dBackward(m: ModuleBuilder, d: FloatDType) {
   } as const;
   return m.func({ name: `maxPool2dBackward_${d}`, params }, (b, p) => {
     const t = floatOps(b, d);
-    const { shift } = t.info;
+    const { shift, lanes: L } = t.info;
     const i32 = b.i32;
-    const [n, c, oh, ow, gb, ib, plane, at, dst] = b.locals("i32", 9);
+    const [n, c, oh, ow, gb, ib, gr, ir, plane, dst, j, vend] = b.locals("i32", 12);
+    const [gStep, iStep, gRow, iRow, planeBytes] = b.locals("i32", 5);
     const [fv, hw] = b.locals("f64", 2);
+    const sh = (x: ReturnType<typeof i32.const>, by = shift) => i32.shl(x, i32.const(by));
     plane.set(p.gi.get());
     hw.set(b.f64.convertI32S(p.HW.get()));
+    gStep.set(sh(p.gs3.get()));
+    iStep.set(sh(p.is3.get(), 3));
+    gRow.set(sh(p.gs2.get()));
+    iRow.set(sh(p.is2.get(), 3));
+    planeBytes.set(sh(p.HW.get()));
+    // v128 zero stores over the plane, the last one overlapping (planes of fewer than L: scalar)
+    vend.set(sh(i32.sub(p.HW.get(), i32.const(L))));
+    const zero = () => b.v128.const(new Uint8Array(16));
     b.for(n, 0, p.N, 1, () => {
       b.for(c, 0, p.C, 1, () => {
+        b.if(
+          i32.geS(p.HW.get(), i32.const(L)),
+          () => {
+            b.for(j, 0, vend, 16, () => b.v128.store(i32.add(plane.get(), j.get()), zero()));
+            b.v128.store(i32.add(plane.get(), vend.get()), zero());
+          },
+          () => b.for(j, 0, p.HW, 1, () => t.store(i32.add(plane.get(), sh(j.get())), t.const(0))),
+        );
         gb.set(
           i32.add(
             p.g.get(),
-            i32.shl(
-              i32.add(i32.mul(n.get(), p.gs0.get()), i32.mul(c.get(), p.gs1.get())),
-              i32.const(shift),
-            ),
+            sh(i32.add(i32.mul(n.get(), p.gs0.get()), i32.mul(c.get(), p.gs1.get()))),
           ),
         );
         ib.set(
           i32.add(
             p.ind.get(),
-            i32.shl(
-              i32.add(i32.mul(n.get(), p.is0.get()), i32.mul(c.get(), p.is1.get())),
-              i32.const(3),
-            ),
+            sh(i32.add(i32.mul(n.get(), p.is0.get()), i32.mul(c.get(), p.is1.get())), 3),
           ),
         );
         b.for(oh, 0, p.oH, 1, () => {
+          gr.set(gb.get());
+          ir.set(ib.get());
           b.for(ow, 0, p.oW, 1, () => {
-            fv.set(
-              b.f64.load(
-                i32.add(
-                  ib.get(),
-                  i32.shl(
-                    i32.add(i32.mul(oh.get(), p.is2.get()), i32.mul(ow.get(), p.is3.get())),
-                    i32.const(3),
-                  ),
-                ),
-              ),
-            );
+            fv.set(b.f64.load(ir.get()));
             b.if(i32.and(b.f64.ge(fv.get(), b.f64.const(0)), b.f64.lt(fv.get(), hw.get())), () => {
-              at.set(i32.truncF64S(fv.get()));
-              dst.set(i32.add(plane.get(), i32.shl(at.get(), i32.const(shift))));
-              t.store(
-                dst.get(),
-                t.scalar.add(
-                  t.load(dst.get()),
-                  t.load(
-                    i32.add(
-                      gb.get(),
-                      i32.shl(
-                        i32.add(i32.mul(oh.get(), p.gs2.get()), i32.mul(ow.get(), p.gs3.get())),
-                        i32.const(shift),
-                      ),
-                    ),
-                  ),
-                ),
-              );
+              dst.set(i32.add(plane.get(), sh(i32.truncF64S(fv.get()))));
+              t.store(dst.get(), t.scalar.add(t.load(dst.get()), t.load(gr.get())));
             });
+            b.inc(gr, gStep);
+            b.inc(ir, iStep);
           });
+          b.inc(gb, gRow);
+          b.inc(ib, iRow);
         });
-        plane.set(i32.add(plane.get(), i32.shl(p.HW.get(), i32.const(shift))));
+        b.inc(plane, planeBytes);
       });
     });
   });

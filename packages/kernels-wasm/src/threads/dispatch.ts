@@ -3,13 +3,26 @@
 // a join cost a few microseconds even when the workers spin). Sleeping workers are woken for
 // a large kernel; for a smaller one they are only pinged, so that they spin for the kernels that
 // follow, and the calling thread does the work. The pool is created (and resized) lazily to
-// `getNumThreads() - 1` workers on the first kernel large enough to want it.
+// `getNumThreads() - 1` workers on the first kernel large enough to want it. Kernels made of
+// independent items (the images of a convolution) go through a shared queue (`runItems`): every
+// thread claims items until none is left, so a worker that starts late costs nothing but its
+// share, and the calling thread never waits for a worker that has not started.
 
 import type { WasmHeap } from "../memory";
 import type { WasmModule } from "../wasmApi";
-import { ThreadPool } from "./pool";
+import { ThreadPool, WorkerJobError } from "./pool";
 import { getNumThreads, threadPlatform, threadsUnavailable, warnSingleThreaded } from "./threads";
-import { MAX_ARGS, PROGRAM_RECORD } from "./workerSource";
+import { MAX_ARGS, PROGRAM_RECORD, QUEUE_RECORD, queueField } from "./workerSource";
+
+/** A call of a queued item: an export, its arguments, and the arguments (bit mask) to relocate. */
+export type ItemCall = (name: string, args: readonly number[], relocate?: number) => void;
+
+/** The most items of one queued kernel (the queue's index has 16 bits). */
+export const MAX_ITEMS = 0xffff;
+/** How long the calling thread spins on queued items of other threads before it sleeps (ms). */
+const ITEMS_SPIN_MS = 2;
+
+const clock = (globalThis as { performance?: { now(): number } }).performance ?? Date;
 
 /** Kernels estimated below this many microseconds on one thread stay on the calling thread. */
 export const MIN_PARALLEL_MICROS = 25;
@@ -37,8 +50,26 @@ export class Dispatcher {
   readonly #scratch = new Map<string, number>();
   #pool: ThreadPool | undefined;
   #ids: number[] = [];
+  /** The shared item queue (i32 fields, then one delta per worker slot); never freed. */
+  #queue = 0;
+  #generation = 0;
+  /** Arenas: one per worker slot, and the calling thread's; all of `#arenaBytes`. */
+  #arenas: number[] = [];
+  #arena = 0;
+  #arenaBytes = 0;
+  #records: Float64Array = new Float64Array(0);
+  #offsets: number[] = [];
+  #workerItems = 0;
+  readonly #exports: Readonly<Record<string, (...a: number[]) => unknown>> | undefined;
 
-  constructor(heap: WasmHeap, module: WasmModule, names: readonly string[], shared: boolean) {
+  constructor(
+    heap: WasmHeap,
+    module: WasmModule,
+    names: readonly string[],
+    shared: boolean,
+    exports?: Readonly<Record<string, (...a: number[]) => unknown>>,
+  ) {
+    this.#exports = exports;
     this.#heap = heap;
     this.#module = module;
     this.#names = names;
@@ -105,6 +136,174 @@ export class Dispatcher {
   /** Waits for parts 1 … T-1. */
   join(T: number): void {
     for (let t = 1; t < T; t++) this.#pool!.join(this.#ids[t - 1]!);
+  }
+
+  /** How many queued items (`runItems`) the workers have run, since this dispatcher was made. */
+  get workerItems(): number {
+    return this.#workerItems;
+  }
+
+  /**
+   * The calling thread's arena of at least `bytes` (every worker has one of the same size): the
+   * per-thread scratch of queued items. An item's arguments that point into the arena are given
+   * as pointers into the calling thread's one and marked for relocation; each worker adds the
+   * distance to its own.
+   */
+  arena(bytes: number): number {
+    if (bytes > this.#arenaBytes || this.#arena === 0) {
+      if (this.#arena !== 0) this.#heap.free(this.#arena);
+      for (const p of this.#arenas) this.#heap.free(p);
+      this.#arenas = [];
+      this.#arenaBytes = Math.max(bytes, this.#arenaBytes, 16);
+      this.#arena = this.#heap.alloc(this.#arenaBytes);
+    }
+    return this.#arena;
+  }
+
+  /**
+   * Runs items 0 … count-1 (each a sequence of calls that `item(i, call)` makes, independent of
+   * the others and of the thread that runs it: per-thread scratch lives in `arena`) on the
+   * calling thread and, when the whole (about `micros` on one thread) is worth it, on the
+   * workers, every thread claiming the next unclaimed item until none is left. On one thread,
+   * `whole` (when given) runs instead of the items: the same work in fewer calls.
+   *
+   * @example
+   * d.runItems(N, micros, (n, call) => call("im2col_f32", [...args, col], 1 << 17));
+   */
+  runItems(
+    count: number,
+    micros: number,
+    item: (i: number, call: ItemCall) => void,
+    whole?: () => void,
+  ): void {
+    const direct = this.#directCall();
+    const T = count > 1 && count <= MAX_ITEMS ? Math.min(count, this.plan(micros)) : 1;
+    if (T === 1) {
+      if (whole) whole();
+      else for (let i = 0; i < count; i++) item(i, direct);
+      return;
+    }
+    // record every item, then let the threads claim them
+    const offsets = this.#offsets;
+    offsets.length = 0;
+    let n = 0;
+    let rec = this.#records;
+    const record: ItemCall = (name, args, relocate = 0) => {
+      const fn = this.#index.get(name);
+      if (fn === undefined) throw new Error(`no kernel ${name}`);
+      if (args.length > MAX_ARGS)
+        throw new RangeError(`a call takes at most ${MAX_ARGS} arguments`);
+      if ((n + 1) * QUEUE_RECORD > rec.length) {
+        const grown = new Float64Array(Math.max(64, 2 * (n + 1)) * QUEUE_RECORD);
+        grown.set(rec);
+        rec = grown;
+      }
+      const q = n * QUEUE_RECORD;
+      rec[q] = fn;
+      rec[q + 1] = relocate;
+      for (let j = 0; j < args.length; j++) rec[q + 2 + j] = args[j]!;
+      rec.fill(0, q + 2 + args.length, q + QUEUE_RECORD);
+      n++;
+    };
+    for (let i = 0; i < count; i++) {
+      offsets.push(n);
+      item(i, record);
+    }
+    offsets.push(n);
+    this.#records = rec;
+    const heap = this.#heap;
+    const recordsPtr = this.scratch("queue-records", 0, Math.max(1, n) * QUEUE_RECORD * 8);
+    const offsetsPtr = this.scratch("queue-offsets", 0, (count + 1) * 4);
+    const views = heap.views;
+    views.f64.set(rec.subarray(0, n * QUEUE_RECORD), recordsPtr / 8);
+    views.i32.set(offsets, offsetsPtr / 4);
+    const q = this.#queueBlock() / 4;
+    const i32 = views.i32;
+    this.#generation = (this.#generation + 1) & 0x7fff;
+    const gen = this.#generation;
+    i32[q + queueField.finished] = 0;
+    i32[q + queueField.count] = count;
+    i32[q + queueField.records] = recordsPtr;
+    i32[q + queueField.offsets] = offsetsPtr;
+    i32[q + queueField.error] = 0;
+    for (let t = 1; t < T; t++) {
+      const w = this.#ids[t - 1]!;
+      i32[q + queueField.deltas + w] = this.#workerArena(w) - this.#arena;
+    }
+    Atomics.store(i32, q + queueField.state, gen << 16);
+    for (let t = 1; t < T; t++) {
+      const w = this.#ids[t - 1]!;
+      this.#pool!.post(w, -4, [q * 4, gen, w]);
+    }
+    // the calling thread's share: claim, run from the records, count
+    let failure: unknown;
+    let mine = 0;
+    for (;;) {
+      const st = Atomics.load(i32, q + queueField.state);
+      const i = st & 0xffff;
+      if (i >= count) break;
+      if (Atomics.compareExchange(i32, q + queueField.state, st, st + 1) !== st) continue;
+      mine++;
+      try {
+        for (let r = offsets[i]!; r < offsets[i + 1]!; r++) this.#replay(rec, r, direct);
+      } catch (e) {
+        failure ??= e;
+      }
+      Atomics.add(i32, q + queueField.finished, 1);
+    }
+    this.#awaitItems(i32, q, count);
+    this.#workerItems += count - mine;
+    if (failure !== undefined) throw failure;
+    if (i32[q + queueField.error] === 1) {
+      throw new WorkerJobError("@x/kernels-wasm: a kernel failed in a worker thread");
+    }
+  }
+
+  #replay(rec: Float64Array, r: number, direct: ItemCall): void {
+    const q = r * QUEUE_RECORD;
+    const fn = this.#names[rec[q]!]!;
+    const args: number[] = [];
+    for (let j = 0; j < MAX_ARGS; j++) args.push(rec[q + 2 + j]!);
+    direct(fn, args);
+  }
+
+  /** Waits until `count` items of the queue at i32 index q are finished. */
+  #awaitItems(i32: Int32Array, q: number, count: number): void {
+    let done = Atomics.load(i32, q + queueField.finished);
+    if (done >= count) return;
+    const canWait = threadPlatform()?.canWait ?? false;
+    const t0 = clock.now();
+    for (let k = 1; done < count; k++) {
+      if ((k & 255) === 0 && canWait && clock.now() - t0 >= ITEMS_SPIN_MS) {
+        Atomics.store(i32, q + queueField.callerWaiting, 1);
+        Atomics.wait(i32, q + queueField.finished, done, 50);
+        Atomics.store(i32, q + queueField.callerWaiting, 0);
+      }
+      done = Atomics.load(i32, q + queueField.finished);
+    }
+  }
+
+  #queueBlock(): number {
+    if (this.#queue === 0) {
+      this.#queue = this.#heap.allocZeroed((queueField.deltas + 64) * 4);
+    }
+    return this.#queue;
+  }
+
+  #workerArena(w: number): number {
+    let p = this.#arenas[w];
+    if (p === undefined) {
+      p = this.#heap.alloc(this.#arenaBytes);
+      this.#arenas[w] = p;
+    }
+    return p;
+  }
+
+  #directCall(): ItemCall {
+    const fns = this.#exports;
+    if (!fns)
+      throw new Error("runItems needs the module's exports (the Dispatcher's 5th argument)");
+    return (name, args) => fns[name]!(...args);
   }
 
   /** A scratch block of `bytes` for thread `t` under `key`, kept for reuse. */

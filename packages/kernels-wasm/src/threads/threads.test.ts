@@ -1,4 +1,10 @@
-import { type Conv2dParams, getBackend, setBackend } from "@x/storage";
+import {
+  type Conv2dParams,
+  getBackend,
+  type Pool2dParams,
+  referenceKernels,
+  setBackend,
+} from "@x/storage";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { createWasmBackend } from "../backend/wasmBackend";
 import { agree, arr } from "../test/agree";
@@ -161,6 +167,58 @@ describe("threads", () => {
     }
   });
 
+  it("splits large comparisons, selections and pooling with the reference's results", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const backend = createWasmBackend({ kernels: k });
+    const previous = setBackend(backend);
+    try {
+      const kk = backend.kernels;
+      const shape = [16, 8, 30, 30]; // 115 200 elements: split
+      const a = arr(shape);
+      const g = arr(shape);
+      const zero = arr([1], "float32", () => 0).expand(shape);
+      const before = k.threads.workerItems;
+      for (let round = 0; round < 10 && k.threads.workerItems === before; round++) {
+        agree(kk, shape, "bool", (q, out) => q.compare.gt(a, zero, out), 0, "gt");
+        const mask = arr(shape, "bool", () => 0);
+        kk.compare.gt(a, zero, mask);
+        agree(kk, shape, "float32", (q, out) => q.where(mask, g, zero, out), 0, "where vs");
+        agree(kk, shape, "float32", (q, out) => q.where(mask, zero, g, out), 0, "where sv");
+        agree(kk, shape, "float32", (q, out) => q.where(mask, g, a, out), 0, "where vv");
+        const pool: Pool2dParams = {
+          kernel: [2, 2],
+          stride: [2, 2],
+          padding: [0, 0],
+          dilation: [1, 1],
+          ceilMode: false,
+          countIncludePad: true,
+          divisorOverride: 0,
+        };
+        const pooled = [16, 8, 15, 15];
+        agree(
+          kk,
+          pooled,
+          "float32",
+          (q, out) => {
+            const ind = arr(pooled, "int64", () => 0);
+            q.maxPool2d(a, pool, out, ind);
+          },
+          0,
+          "max pool",
+        );
+        const ind = arr(pooled, "int64", () => 0);
+        const vals = arr(pooled);
+        referenceKernels.maxPool2d(a, pool, vals, ind);
+        const go = arr(pooled);
+        agree(kk, shape, "float32", (q, out) => q.maxPool2dBackward(go, ind, out), 0, "pool bwd");
+      }
+      expect(k.threads.workerItems).toBeGreaterThan(before);
+    } finally {
+      setBackend(previous);
+    }
+  });
+
   it("runs programs whose records lie in memory grown after the workers started", async () => {
     setNumThreads(2);
     const k2 = WasmKernels.create({ shared: true, initialPages: 16 });
@@ -189,6 +247,49 @@ describe("threads", () => {
     } finally {
       k2.threads.close();
     }
+  });
+
+  it("runs queued items once each, every thread in its own arena", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const [items, L] = [3000, 64];
+    const x = k.heap.alloc(items * L * 4);
+    const y = k.heap.alloc(items * L * 4);
+    fill(x, items * L, 7);
+    k.heap.zero(y, items * L * 4);
+    const before = k.threads.workerItems;
+    for (let round = 0; round < 20 && k.threads.workerItems === before; round++) {
+      // x → -x in the arena → back into y: a shared temporary would mix up the items
+      const tmp = k.threads.arena(L * 4);
+      k.threads.runItems(items, 1e6, (i, call) => {
+        call("unary_neg_f32", [x + i * L * 4, tmp, L], 0b10);
+        call("unary_neg_f32", [tmp, y + i * L * 4, L], 0b1);
+      });
+      const v = k.heap.views.f32;
+      for (let i = 0; i < items * L; i++) {
+        if (v[y / 4 + i] !== v[x / 4 + i]) throw new Error(`element ${i}`);
+      }
+    }
+    expect(k.threads.workerItems).toBeGreaterThan(before);
+    k.heap.free(x);
+    k.heap.free(y);
+  });
+
+  it("throws when a queued item traps, and runs the next kernel", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const items = 64;
+    expect(() =>
+      k.threads.runItems(items, 1e6, (i, call) =>
+        call("unary_neg_f32", i === items - 1 ? [2 ** 31 - 64, 0, 1024] : [0, 0, 0]),
+      ),
+    ).toThrow();
+    const x = k.heap.alloc(16);
+    const v = k.heap.views.f32;
+    v[x / 4] = 2;
+    k.threads.runItems(4, 1e6, (i, call) => call("unary_neg_f32", [x, x, i === 0 ? 1 : 0]));
+    expect(k.heap.views.f32[x / 4]).toBe(-2);
+    k.heap.free(x);
   });
 
   it("reports a kernel that traps in a worker", async () => {

@@ -17,7 +17,9 @@ export const slotField = {
   sleeping: 1,
   /**
    * The kernel's export index; -1 is a no-op (a wake-up), -2 asks the worker to exit, -3 runs a
-   * program: `count` (argument 1) records of PROGRAM_RECORD f64 at byte address argument 0.
+   * program: `count` (argument 1) records of PROGRAM_RECORD f64 at byte address argument 0; -4
+   * takes items from a shared queue (arguments: the queue's byte address, its generation, the
+   * worker's slot index), see `queueField`.
    */
   fn: 2,
   /** The `seq` of the last finished job. */
@@ -46,6 +48,35 @@ export interface WorkerInit {
 /** f64 per record of a program: the export index, then MAX_ARGS arguments. */
 export const PROGRAM_RECORD = MAX_ARGS + 1;
 
+/**
+ * i32 indices of the fields of a shared item queue (one per heap, never freed). Items are runs of
+ * call records; every thread of a kernel claims items one at a time with a compare-and-swap on
+ * `state` (generation << 16 | next item), so a thread that starts late — asleep, descheduled —
+ * takes fewer items instead of holding the others up, and one that arrives after the kernel
+ * (a stale generation) takes none. Records are read only after a successful claim, while the
+ * kernel is still running, so they may be rewritten by the next kernel.
+ */
+export const queueField = {
+  /** generation << 16 | index of the next unclaimed item. */
+  state: 0,
+  /** Items finished (by any thread). */
+  finished: 1,
+  /** Number of items. */
+  count: 2,
+  /** Byte address of the records (QUEUE_RECORD f64 each). */
+  records: 3,
+  /** Byte address of count + 1 i32: item i is records [offsets[i], offsets[i+1]). */
+  offsets: 4,
+  /** 1 once an item has thrown. */
+  error: 5,
+  /** 1 while the caller sleeps on `finished`. */
+  callerWaiting: 6,
+  /** First of one i32 per worker slot: added to the relocated arguments of its records. */
+  deltas: 8,
+} as const;
+/** f64 per queue record: the export index, a bit mask of the arguments to relocate, MAX_ARGS arguments. */
+export const QUEUE_RECORD = MAX_ARGS + 2;
+
 const argList = (base: string, from: number) =>
   Array.from({ length: MAX_ARGS }, (_, i) => `f64[${base} + ${from + i}]`).join(", ");
 
@@ -67,6 +98,44 @@ function xWorkerMain(init) {
   var WAITING = base + ${slotField.callerWaiting};
   var a = (init.slot + ${ARGS_OFFSET}) >> 3;
   var spinMs = init.spinMicros / 1000;
+  // records may lie beyond the views of a memory that has grown since they were made
+  function refresh() {
+    var mb = init.memory.buffer;
+    if (mb.byteLength !== buf.byteLength) {
+      buf = mb;
+      i32 = new Int32Array(buf);
+      f64 = new Float64Array(buf);
+    }
+  }
+  var args = new Array(${MAX_ARGS});
+  // claims items of the queue at i32 index q while its generation is gen; w: this worker's slot
+  function takeItems(q, gen, w) {
+    for (;;) {
+      var st = Atomics.load(i32, q + ${queueField.state});
+      if (st >>> 16 !== gen || (st & 0xffff) >= i32[q + ${queueField.count}]) return;
+      if (Atomics.compareExchange(i32, q + ${queueField.state}, st, st + 1) !== st) continue;
+      var item = st & 0xffff;
+      var delta = i32[q + ${queueField.deltas} + w];
+      var recs = i32[q + ${queueField.records}] / 8;
+      var offs = i32[q + ${queueField.offsets}] >> 2;
+      try {
+        for (var r = i32[offs + item], end = i32[offs + item + 1]; r < end; r++) {
+          var p = recs + r * ${MAX_ARGS + 2};
+          var mask = f64[p + 1];
+          for (var j = 0; j < ${MAX_ARGS}; j++) {
+            args[j] = f64[p + 2 + j] + ((mask >> j) & 1 ? delta : 0);
+          }
+          fns[f64[p]](${Array.from({ length: MAX_ARGS }, (_, i) => `args[${i}]`).join(", ")});
+        }
+      } catch (e) {
+        Atomics.store(i32, q + ${queueField.error}, 1);
+      }
+      Atomics.add(i32, q + ${queueField.finished}, 1);
+      if (Atomics.load(i32, q + ${queueField.callerWaiting}) === 1) {
+        Atomics.notify(i32, q + ${queueField.finished});
+      }
+    }
+  }
   var last = Atomics.load(i32, SEQ);
   Atomics.store(i32, base + ${slotField.ready}, 1);
   for (;;) {
@@ -90,17 +159,14 @@ function xWorkerMain(init) {
       if (f >= 0) {
         fns[f](${argList("a", 0)});
       } else if (f === -3) {
-        // the program may lie beyond the views of a memory that has grown since
-        var mb = init.memory.buffer;
-        if (mb.byteLength !== buf.byteLength) {
-          buf = mb;
-          i32 = new Int32Array(buf);
-          f64 = new Float64Array(buf);
-        }
+        refresh();
         var n = f64[a + 1];
         for (var r = 0, q = f64[a] / 8; r < n; r++, q += ${MAX_ARGS + 1}) {
           fns[f64[q]](${argList("q", 1)});
         }
+      } else if (f === -4) {
+        refresh();
+        takeItems(f64[a] >> 2, f64[a + 1], f64[a + 2]);
       }
     } catch (e) {
       Atomics.store(i32, ERR, 1);
