@@ -1,13 +1,14 @@
-// Convolution and max pooling of the WASM backend on NDArrays. conv2d and its two backward
+// Convolution of the WASM backend on NDArrays. conv2d and its two backward
 // kernels are im2col (or, for 1×1 stride-1 convolutions, the input itself) plus the GEMM, image
 // by image and group by group:
 //   forward          out[n,g]  (Og × P) = W[g] (Og × K) @ col[n,g] (K × P)
 //   backward input   col       (K × P)  = W[g]ᵀ @ gradOut[n,g], then col2im into gradIn[n,g]
 //   backward weight  gradW[g]  (Og × K) += gradOut[n,g] (Og × P) @ col[n,g]ᵀ
-// with K = C/groups·kH·kW and P = oH·oW. Batches are split by images over the threads. The
-// weight gradient sums over images in a fixed order that depends on the shapes alone (blocks of
-// images summed one by one, the blocks' partial sums added in order), never on how many threads
-// a call gets, so every thread count — and every run — gives the bits of one thread.
+// with K = C/groups·kH·kW and P = oH·oW. The threads claim images from the dispatcher's queue,
+// each with its own GEMM workspace and column matrix (its arena). The weight gradient sums over
+// images in an order fixed by the shapes alone (blocks of images summed one by one, the blocks'
+// partial sums added in block order), never by how many threads a call gets: every thread
+// count, and every run, gives the bits of one thread.
 
 import type { Conv2dParams, ConvKernels, NDArray } from "@x/storage";
 import { referenceKernels } from "@x/storage";
@@ -239,7 +240,6 @@ export function convKernels(
       const wc = contiguous(w, E);
       const gc = contiguous(gradOut, E);
       const is1x1 = pointwise(w, p, H, W, oH, oW);
-      if (!is1x1) zero(gradIn);
       const gi = ptr(gradIn, E);
       const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
       const { work, col } = arena(d, is1x1 ? 0 : K * P * E);
@@ -252,7 +252,7 @@ export function convKernels(
             gemm(d, call, [K, P, Og], [a, 1, K], [b, P, 1], [dst, P], false, work, 0);
           } else {
             gemm(d, call, [K, P, Og], [a, 1, K], [b, P, 1], [col, P], false, work, GEMM_C);
-            call(`col2im_${d}`, [col, Cg, ...geo, dst], 1);
+            call(`col2im_${d}`, [col, Cg, ...geo, dst, 1], 1);
           }
         }
       });

@@ -220,14 +220,15 @@ export function emitIm2col(m: ModuleBuilder, d: FloatDType) {
 }
 
 /**
- * Emits `col2im_<dtype>(col, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, gi)`: adds the
- * [C·kH·kW, oH·oW] matrix at col into the contiguous [C, H, W] gi (which the caller zeroes).
+ * Emits `col2im_<dtype>(col, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, gi, zero)`: adds
+ * the [C·kH·kW, oH·oW] matrix at col into the contiguous [C, H, W] gi, zeroed first when `zero`
+ * is non-zero (while it is in cache, by the thread that fills it).
  *
  * @example
  * emitCol2im(m, "f32"); // exports col2im_f32
  */
 export function emitCol2im(m: ModuleBuilder, d: FloatDType) {
-  const params = { col: "i32", ...geometry, gi: "i32" } as const;
+  const params = { col: "i32", ...geometry, gi: "i32", zero: "i32" } as const;
   return m.func({ name: `col2im_${d}`, params }, (b, p) => {
     const t = floatOps(b, d);
     const { bytes: E, shift, lanes: L } = t.info;
@@ -235,6 +236,10 @@ export function emitCol2im(m: ModuleBuilder, d: FloatDType) {
     const sh = (x: Val<"i32">) => i32.shl(x, i32.const(shift));
     const [gc, dst, s, o, rowStep, step, rowBytes, oh, j, n, nv] = b.locals("i32", 11);
     const src = p.col;
+    b.if(p.zero.get(), () => {
+      dst.set(p.gi.get());
+      zeroRun(b, t, dst, i32.mul(p.C.get(), i32.mul(p.H.get(), p.W.get())));
+    });
     rowStep.set(sh(i32.mul(p.sH.get(), p.W.get())));
     step.set(sh(p.sW.get()));
     rowBytes.set(sh(p.oW.get()));

@@ -19,6 +19,8 @@ export type ItemCall = (name: string, args: readonly number[], relocate?: number
 
 /** The most items of one queued kernel (the queue's index has 16 bits). */
 export const MAX_ITEMS = 0xffff;
+/** Worker slots the item queue has room for (workers beyond take no items). */
+const QUEUE_SLOTS = 1024;
 /** How long the calling thread spins on queued items of other threads before it sleeps (ms). */
 const ITEMS_SPIN_MS = 2;
 
@@ -226,15 +228,13 @@ export class Dispatcher {
     i32[q + queueField.records] = recordsPtr;
     i32[q + queueField.offsets] = offsetsPtr;
     i32[q + queueField.error] = 0;
-    for (let t = 1; t < T; t++) {
-      const w = this.#ids[t - 1]!;
-      i32[q + queueField.deltas + w] = this.#workerArena(w) - this.#arena;
+    const workers = this.#ids.slice(0, T - 1).filter((w) => w < QUEUE_SLOTS);
+    for (const w of workers) {
+      i32[q + queueField.deltas + w] =
+        this.#arenaBytes > 0 ? this.#workerArena(w) - this.#arena : 0;
     }
     Atomics.store(i32, q + queueField.state, gen << 16);
-    for (let t = 1; t < T; t++) {
-      const w = this.#ids[t - 1]!;
-      this.#pool!.post(w, -4, [q * 4, gen, w]);
-    }
+    for (const w of workers) this.#pool!.post(w, -4, [q * 4, gen, w]);
     // the calling thread's share: claim, run from the records, count
     let failure: unknown;
     let mine = 0;
@@ -285,7 +285,7 @@ export class Dispatcher {
 
   #queueBlock(): number {
     if (this.#queue === 0) {
-      this.#queue = this.#heap.allocZeroed((queueField.deltas + 64) * 4);
+      this.#queue = this.#heap.allocZeroed((queueField.deltas + QUEUE_SLOTS) * 4);
     }
     return this.#queue;
   }
