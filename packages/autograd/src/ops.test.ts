@@ -228,3 +228,11 @@ describe("gradFn names (PyTorch 1.13)", () => {
     expect(rsub(x, y).gradFn!.name).toBe("RsubBackward0");
   });
 });
+
+describe("relu's gradient at NaN", () => {
+  it("passes the gradient through a NaN input, as PyTorch's threshold_backward (1.13)", () => {
+    const t = tensor([Number.NaN, -1, 2], { requiresGrad: true });
+    t.relu().sum().backward();
+    expect(t.grad!.tolist()).toEqual([1, 0, 1]);
+  });
+});

@@ -38,10 +38,10 @@ export const activationRules: RuleTable<ActivationOps> = {
   logSigmoid: {
     inputs: { self: { uses: ["self"], grad: ({ grad, self }) => grad.mul(self.neg().sigmoid()) } },
   },
-  // d relu(x) = g·[y > 0]
+  // d relu(x) = y <= 0 ? 0 : g (PyTorch's threshold_backward: a NaN input passes g through)
   relu: {
     inputs: {
-      self: { uses: ["result"], grad: ({ grad, result }) => maskGrad(grad, result.gt(0)) },
+      self: { uses: ["result"], grad: ({ grad, result }) => where(result.le(0), 0, grad) },
     },
   },
   // d x·Φ(x) = g·(Φ(x) + x·φ(x))
