@@ -19,22 +19,32 @@ export interface AdamaxOptions extends GroupOptions {
   maximize: boolean;
 }
 
-/** Adam with the infinity norm. @example new Adamax(params, { lr: 2e-3 }) */
-export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: ParamsArg<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
+/**
+ * The shared part of the Adam variants: PyTorch's defaults (betas 0.9/0.999, eps 1e-8, no weight
+ * decay) with a per-optimizer learning rate, and the checks of `checkBetas`.
+ */
+abstract class BetasOptimizer<O extends AdamaxOptions> extends Optimizer<O> {
+  constructor(params: ParamsArg<O>, defaults: Partial<O> & { lr: number }, options: Partial<O>) {
     super(params, {
-      lr: 2e-3,
       betas: [0.9, 0.999],
       eps: 1e-8,
       weightDecay: 0,
       maximize: false,
+      ...defaults,
       ...options,
-    });
+    } as unknown as O);
   }
 
-  protected override validate(g: ParamGroup<AdamaxOptions>): void {
+  protected override validate(g: ParamGroup<O>): void {
     super.validate(g);
     checkBetas(g);
+  }
+}
+
+/** Adam with the infinity norm. @example new Adamax(params, { lr: 2e-3 }) */
+export class Adamax extends BetasOptimizer<AdamaxOptions> {
+  constructor(params: ParamsArg<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
+    super(params, { lr: 2e-3 }, options);
   }
 
   protected update(
@@ -66,22 +76,13 @@ export interface NAdamOptions extends AdamaxOptions {
 }
 
 /** Adam with Nesterov momentum. @example new NAdam(params, { lr: 2e-3 }) */
-export class NAdam extends Optimizer<NAdamOptions> {
+export class NAdam extends BetasOptimizer<NAdamOptions> {
   constructor(params: ParamsArg<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      momentumDecay: 4e-3,
-      maximize: false,
-      ...options,
-    });
+    super(params, { lr: 2e-3, momentumDecay: 4e-3 }, options);
   }
 
   protected override validate(g: ParamGroup<NAdamOptions>): void {
     super.validate(g);
-    checkBetas(g);
     if (!(g.momentumDecay >= 0))
       throw new ValueError(`Invalid momentum_decay value: ${g.momentumDecay}`);
   }
@@ -121,21 +122,9 @@ export class NAdam extends Optimizer<NAdamOptions> {
 }
 
 /** Rectified Adam. @example new RAdam(params, { lr: 1e-3 }) */
-export class RAdam extends Optimizer<AdamaxOptions> {
+export class RAdam extends BetasOptimizer<AdamaxOptions> {
   constructor(params: ParamsArg<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      maximize: false,
-      ...options,
-    });
-  }
-
-  protected override validate(g: ParamGroup<AdamaxOptions>): void {
-    super.validate(g);
-    checkBetas(g);
+    super(params, { lr: 1e-3 }, options);
   }
 
   protected update(
