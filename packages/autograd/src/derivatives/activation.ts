@@ -2,6 +2,7 @@
  * Derivatives of the activation functions that have kernels of their own (`relu`, `gelu`,
  * `silu`, `elu`, `softplus`, …). `g` is the upstream gradient, `y` the forward result.
  */
+import { thresholdBackward } from "../ops/activationBackward.js";
 import { softplus } from "../ops/pointwise.js";
 import type { Tensor } from "../tensor.js";
 import { maskGrad, where } from "./helpers.js";
@@ -12,6 +13,7 @@ type U = { self: Tensor };
 export interface ActivationOps {
   logSigmoid: U;
   relu: U;
+  thresholdBackward: { gradOutput: Tensor; self: Tensor; threshold: number };
   gelu: U;
   geluTanh: U;
   silu: U;
@@ -38,10 +40,22 @@ export const activationRules: RuleTable<ActivationOps> = {
   logSigmoid: {
     inputs: { self: { uses: ["self"], grad: ({ grad, self }) => grad.mul(self.neg().sigmoid()) } },
   },
-  // d relu(x) = y <= 0 ? 0 : g (PyTorch's threshold_backward: a NaN input passes g through)
+  // d relu(x) = y <= 0 ? 0 : g (fused threshold_backward: a NaN input passes g through)
   relu: {
     inputs: {
-      self: { uses: ["result"], grad: ({ grad, result }) => where(result.le(0), 0, grad) },
+      self: { uses: ["result"], grad: ({ grad, result }) => thresholdBackward(grad, result, 0) },
+    },
+  },
+  // linear in grad_output: d/dgradOutput = the same mask applied to g; the mask is piecewise
+  // constant in self, which gets no gradient
+  thresholdBackward: {
+    name: "ThresholdBackwardBackward0",
+    inputs: {
+      gradOutput: {
+        uses: ["self"],
+        grad: ({ grad, self, threshold }) => thresholdBackward(grad, self, threshold),
+      },
+      self: "nondifferentiable",
     },
   },
   // d x·Φ(x) = g·(Φ(x) + x·φ(x))

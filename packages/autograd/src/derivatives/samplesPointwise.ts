@@ -2,6 +2,7 @@
  * Gradient samples of the pointwise ops (math, activations, binary): see `samples.ts`.
  */
 import * as T from "../index.js";
+import { thresholdBackward } from "../ops/activationBackward.js";
 import type { ActivationOps } from "./activation.js";
 import type { BinaryOps } from "./binary.js";
 import type { PointwiseOps } from "./pointwise.js";
@@ -117,6 +118,22 @@ export const POINTWISE_SAMPLES: {
     u(
       (x) => x.relu(),
       () => distinct(2, 3),
+    ),
+  ],
+  thresholdBackward: [
+    // self fixed (non-differentiable), with NaN, ±0 and a value equal to the threshold
+    u((g) =>
+      thresholdBackward(
+        g,
+        T.tensor(
+          [
+            [-1, 0.5, Number.NaN],
+            [0.1, -0, 0.3],
+          ],
+          { dtype: "float64" },
+        ),
+        0.1,
+      ),
     ),
   ],
   erf: [u((x) => x.erf())],

@@ -1,5 +1,5 @@
-// The elementwise kernels of the WASM backend on NDArrays: binary, unary, comparisons, `where`
-// and same-dtype copies. Contiguous operands (and scalars broadcast everywhere) call the
+// The elementwise kernels of the WASM backend on NDArrays: binary, unary, comparisons, `where`,
+// relu's fused backward mask (`thresholdBackward`, contiguous only) and same-dtype copies. Contiguous operands (and scalars broadcast everywhere) call the
 // contiguous kernels directly — the per-op fast path — and any other strides (broadcasts along
 // some dims, transposed or flipped views, strided outputs) go through the strided walkers. Cases
 // without a WASM kernel (integer dtypes, mixed dtypes) run the reference kernel.
@@ -37,7 +37,7 @@ const DTYPE_BYTES: Record<string, 1 | 4 | 8> = {
 export function elementwiseKernels(
   wasm: WasmKernels,
   owns: (x: NDArray) => boolean,
-): Pick<Kernels, "copy" | "where"> & {
+): Pick<Kernels, "copy" | "where" | "thresholdBackward"> & {
   binary(op: BinaryOp): BinaryKernel;
   unary(op: UnaryOp): UnaryKernel;
   compare(op: CompareOp): BinaryKernel;
@@ -213,6 +213,34 @@ export function elementwiseKernels(
         }
       }
       walk(raw[`where2d_${d}`], [cond, a, b], [1, E, E], out, E);
+    },
+    thresholdBackward(grad, self, threshold, out) {
+      const d = kernelDType(out.dtype);
+      if (
+        d === undefined ||
+        grad.dtype !== out.dtype ||
+        self.dtype !== out.dtype ||
+        !owns(grad) ||
+        !owns(self) ||
+        !owns(out) ||
+        !grad.isContiguous() ||
+        !self.isContiguous() ||
+        !out.isContiguous()
+      ) {
+        // broadcast or strided layouts, other dtypes: the reference kernel, explicitly
+        return referenceKernels.thresholdBackward(grad, self, threshold, out);
+      }
+      const E = BYTES[d];
+      const [pg, px, po, n] = [ptr(grad, E), ptr(self, E), ptr(out, E), out.numel()];
+      const name = `thresholdBackward_${d}` as const;
+      if (n < PARALLEL_MIN_ELEMENTS) return raw[name](pg, px, threshold, po, n);
+      return wasm.split(name, n, (3 * E * n) / BYTES_PER_MICRO, 16, (s, len) => [
+        pg + s * E,
+        px + s * E,
+        threshold,
+        po + s * E,
+        len,
+      ]);
     },
     copy(src, dst) {
       const bytes = DTYPE_BYTES[dst.dtype];

@@ -35,6 +35,7 @@ export const wasmAccelerated = {
     "softmax",
     "logSoftmax",
     "where",
+    "thresholdBackward",
     "copy",
     ...wasmConvKernels,
     ...wasmPoolKernels,
@@ -97,6 +98,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     compare: { ...referenceKernels.compare, ...mapOps(wasmAccelerated.compare, ew.compare) },
     reduce: { ...referenceKernels.reduce, ...mapOps(wasmAccelerated.reduce, red.reduce) },
     where: ew.where,
+    thresholdBackward: ew.thresholdBackward,
     copy: ew.copy,
     matmul(a, b, out) {
       const d = kernelDType(out.dtype);

@@ -2,6 +2,7 @@
 // writes bytes 0/1 (a `bool` array) from f32/f64 operands, `where` picks between two f32/f64
 // operands by a byte mask (any non-zero byte is true). 16 elements per iteration with SIMD masks
 // narrowed to bytes (compare) or widened from bytes (where), then a scalar tail.
+// `thresholdBackward` is relu's fused backward mask: out = self <= threshold ? 0 : grad.
 
 import type { CodeBuilder, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
@@ -181,7 +182,49 @@ export function emitWhere(m: ModuleBuilder, d: FloatDType, layout: WhereLayout) 
   });
 }
 
-/** Emits every comparison and `where` kernel, and their strided 2-D walkers, for the dtypes given. */
+/**
+ * Emits `thresholdBackward_<dtype>(grad, self, threshold, out, n)`: out[i] = self[i] <= threshold
+ * ? +0 : grad[i] over contiguous streams (a NaN `self` passes `grad`, bit-exactly): the `le` lane
+ * mask clears `grad` with `andnot`, four vectors per iteration, then a scalar tail.
+ *
+ * @example
+ * emitThresholdBackward(m, "f32"); // thresholdBackward_f32(grad, self, 0, out, n): relu's backward
+ */
+export function emitThresholdBackward(m: ModuleBuilder, d: FloatDType) {
+  const params = { g: "i32", x: "i32", th: d, out: "i32", n: "i32" } as const;
+  return m.func({ name: `thresholdBackward_${d}`, params }, (b, p) => {
+    const t = floatOps(b, d);
+    const { bytes: E, lanes: L } = t.info;
+    const th = p.th as unknown as Local<"f32">;
+    const [i, end] = b.locals("i32", 2);
+    const thv = b.local("v128");
+    thv.set(t.vec.splat(th.get()));
+    const U = 4;
+    end.set(b.i32.and(p.n.get(), b.i32.const(-(U * L))));
+    b.for(i, 0, end, U * L, () => {
+      for (let u = 0; u < U; u++) {
+        const out = p.out.get();
+        const g = b.v128.load(p.g.get(), { offset: u * 16 });
+        const mask = t.vec.le(b.v128.load(p.x.get(), { offset: u * 16 }), thv.get());
+        b.v128.store(out, b.v128.andnot(g, mask), { offset: u * 16 });
+      }
+      b.inc(p.g, U * 16);
+      b.inc(p.x, U * 16);
+      b.inc(p.out, U * 16);
+    });
+    b.for(i, i, p.n, 1, () => {
+      const out = p.out.get();
+      const zero = t.const(0);
+      const g = t.load(p.g.get());
+      t.store(out, b.select(zero, g, t.scalar.le(t.load(p.x.get()), th.get())));
+      b.inc(p.g, E);
+      b.inc(p.x, E);
+      b.inc(p.out, E);
+    });
+  });
+}
+
+/** Emits every comparison, `where` and `thresholdBackward` kernel, and their strided 2-D walkers, for the dtypes given. */
 export function emitCompareKernels(m: ModuleBuilder, ds: readonly FloatDType[] = ["f32", "f64"]) {
   for (const d of ds) {
     const E = dtypes[d].bytes;
@@ -212,5 +255,6 @@ export function emitCompareKernels(m: ModuleBuilder, ds: readonly FloatDType[] =
         t.store(o.get(), b.select(t.load(x!.get()), t.load(y!.get()), b.i32.load8U(c!.get())));
       },
     });
+    emitThresholdBackward(m, d);
   }
 }

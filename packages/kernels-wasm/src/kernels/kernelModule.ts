@@ -52,6 +52,14 @@ export type RowFn = (x: Ptr, out: Ptr, rows: number, cols: number) => void;
 export type CompareFn = (x: Ptr | number, y: Ptr | number, out: Ptr, n: number) => void;
 /** `where_<dtype>_<layout>`: out = cond ? x : y. */
 export type WhereFn = (cond: Ptr, x: Ptr | number, y: Ptr | number, out: Ptr, n: number) => void;
+/** `thresholdBackward_<dtype>`: out = self <= threshold ? 0 : grad, contiguous. */
+export type ThresholdBackwardFn = (
+  grad: Ptr,
+  self: Ptr,
+  threshold: number,
+  out: Ptr,
+  n: number,
+) => void;
 /** A strided 2-D walker: `(p0, rs0, cs0, …, out, ors, ocs, rows, cols)`, strides in bytes. */
 export type Walk1Fn = (...args: number[]) => void;
 /** Convolution and pooling helpers (`im2col_<dtype>`, …): pointers, strides and sizes. */
@@ -67,6 +75,8 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
 } & {
   readonly [K in `compare_${CompareOp}_${FloatDType}_${"vv" | "vs" | "sv"}`]: CompareFn;
 } & { readonly [K in `where_${FloatDType}_${WhereLayout}`]: WhereFn } & {
+  readonly [K in `thresholdBackward_${FloatDType}`]: ThresholdBackwardFn;
+} & {
   readonly [K in
     | `binary2d_${BinaryOp}_${FloatDType}`
     | `unary2d_${UnaryOp}_${FloatDType}`

@@ -1,7 +1,9 @@
 /**
  * Comparison and selection kernels. Comparisons take broadcast `a`, `b` of one dtype and write
  * `bool` into `out`. `where` selects `a` where `cond` (bool) is set, else `b`; all three are
- * broadcast to `out`, `a`/`b` have `out`'s dtype.
+ * broadcast to `out`, `a`/`b` have `out`'s dtype. `thresholdBackward` is relu's fused backward
+ * mask: `out = self <= threshold ? 0 : grad` (NaN in `self` passes `grad`), `grad`/`self`
+ * broadcast to `out`, all one float dtype.
  */
 import type { NDArray } from "../ndArray.js";
 
@@ -13,4 +15,5 @@ export type CompareKernel = (a: NDArray, b: NDArray, out: NDArray) => void;
 export interface CompareKernels {
   readonly compare: { readonly [K in CompareOp]: CompareKernel };
   where(cond: NDArray, a: NDArray, b: NDArray, out: NDArray): void;
+  thresholdBackward(grad: NDArray, self: NDArray, threshold: number, out: NDArray): void;
 }

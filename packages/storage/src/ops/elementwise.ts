@@ -1,6 +1,6 @@
 /**
  * Elementwise ops on NDArrays: unary, binary with broadcasting and PyTorch's type promotion,
- * comparisons, `where`, and their in-place forms (which bump the version counter).
+ * comparisons, `where`, relu's fused backward mask, and their in-place forms (which bump the version counter).
  */
 import { type DType, getDefaultDType, isFloatingPoint } from "../dtype.js";
 import { DTypeError } from "../errors.js";
@@ -188,6 +188,30 @@ export function where(cond: NDArray, a: Operand, b: Operand): NDArray {
   release(bb, cb);
   release(ca, a);
   release(cb, b);
+  return out;
+}
+
+/**
+ * Relu's backward mask, fused (`torch.ops.aten.threshold_backward`): `grad` where
+ * `self > threshold` (or `self` is NaN), else 0; `grad` and `self` broadcast and promoted.
+ *
+ * @example
+ * thresholdBackward(fromArray([1, 1, 1]), fromArray([-1, 0, 2]), 0); // [0, 0, 1]
+ */
+export function thresholdBackward(grad: NDArray, self: NDArray, threshold: number): NDArray {
+  const dtype = promote(grad, self);
+  if (dtype === "bool") throw new DTypeError(`"threshold_backward" not implemented for 'Bool'`);
+  const shape = broadcastOperands(grad, self);
+  const cg = asDType(grad, dtype);
+  const cs = asDType(self, dtype);
+  const bg = broadcastTo(cg, shape);
+  const bs = broadcastTo(cs, shape);
+  const out = NDArray.uninit(shape, dtype);
+  kernels().thresholdBackward(bg, bs, threshold, out);
+  release(bg, cg);
+  release(bs, cs);
+  release(cg, grad);
+  release(cs, self);
   return out;
 }
 

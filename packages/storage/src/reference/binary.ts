@@ -1,5 +1,5 @@
 /**
- * Reference binary, comparison and `where` kernels over broadcast strided operands.
+ * Reference binary, comparison, `where` and `thresholdBackward` kernels over broadcast strided operands.
  */
 import type { BinaryKernel, BinaryKernels, BinaryOp } from "../kernels/binary.js";
 import type { CompareKernels, CompareOp } from "../kernels/compare.js";
@@ -98,6 +98,26 @@ export const referenceCompare: CompareKernels = {
         c += it.s1;
         i += it.s2;
         j += it.s3;
+      }
+    }
+  },
+  thresholdBackward(grad, self, threshold, out) {
+    const gd = grad.typed();
+    const sd = self.typed();
+    const od = out.typed();
+    // the threshold in the dtype's precision, as PyTorch converts the scalar
+    const th = out.dtype === "float32" ? Math.fround(threshold) : threshold;
+    const it = rows(out.shape, out, grad, self);
+    const n = it.n;
+    while (it.next()) {
+      let o = it.o0;
+      let g = it.o1;
+      let x = it.o2;
+      for (let k = 0; k < n; k++) {
+        od[o] = sd[x]! <= th ? 0 : gd[g]!;
+        o += it.s0;
+        g += it.s1;
+        x += it.s2;
       }
     }
   },
