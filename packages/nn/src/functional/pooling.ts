@@ -6,31 +6,12 @@
 
 import type { Tensor } from "@x/autograd";
 import * as A from "@x/autograd";
-import { ShapeError, ValueError } from "@x/storage";
+import { type AvgPoolOptions, type MaxPoolOptions, ShapeError, ValueError } from "@x/storage";
+
+/** Options of `F.maxPool1d`/`F.maxPool2d` and `F.avgPool1d`/`F.avgPool2d`: storage's. */
+export type { AvgPoolOptions, MaxPoolOptions };
 
 type IntArg = number | readonly number[];
-
-/** Options of `F.maxPool1d` / `F.maxPool2d`. */
-export interface MaxPoolOptions {
-  /** Defaults to the kernel size. */
-  stride?: IntArg | null;
-  padding?: IntArg;
-  dilation?: IntArg;
-  ceilMode?: boolean;
-  /** Also return the indices of the maxima: the result is `[values, indices]`. */
-  returnIndices?: boolean;
-}
-
-/** Options of `F.avgPool1d` / `F.avgPool2d`. */
-export interface AvgPoolOptions {
-  /** Defaults to the kernel size. */
-  stride?: IntArg | null;
-  padding?: IntArg;
-  ceilMode?: boolean;
-  /** Count padded zeros in the divisor (default true). */
-  countIncludePad?: boolean;
-  divisorOverride?: number | null;
-}
 
 /**
  * 2-d max pooling over [N, C, H, W] (or [C, H, W]); with `returnIndices: true`,
