@@ -16,7 +16,7 @@ import {
 import { record1 } from "../opNode.js";
 import { Tensor } from "../tensor.js";
 import type { Operand } from "../tensorBase.js";
-import { plain, raw } from "./operands.js";
+import { addcRaw, plain, raw } from "./operands.js";
 
 function scaled(v: Operand, alpha: number): RawOperand {
   if (alpha === 1) return raw(v);
@@ -181,11 +181,7 @@ export function addcmul(
   opts: { value?: number } = {},
 ): Tensor {
   const value = opts.value ?? 1;
-  const p = binary("mul", tensor1.data, tensor2.data);
-  const q = binary("mul", p, value);
-  const out = binary("add", self.data, q);
-  p.dispose();
-  q.dispose();
+  const out = addcRaw("mul", self.data, tensor1.data, tensor2.data, value);
   return record1("addcmul", { self, tensor1, tensor2, value }, out);
 }
 
@@ -200,11 +196,7 @@ export function addcdiv(
   opts: { value?: number } = {},
 ): Tensor {
   const value = opts.value ?? 1;
-  const p = binary("div", tensor1.data, tensor2.data);
-  const q = binary("mul", p, value);
-  const out = binary("add", self.data, q);
-  p.dispose();
-  q.dispose();
+  const out = addcRaw("div", self.data, tensor1.data, tensor2.data, value);
   return record1("addcdiv", { self, tensor1, tensor2, value }, out);
 }
 

@@ -23,7 +23,7 @@ import { attach, savesSelf, wouldRecord } from "../opNode.js";
 import type { Tensor } from "../tensor.js";
 import type { Operand } from "../tensorBase.js";
 import { rebaseView } from "./copySlices.js";
-import { raw } from "./operands.js";
+import { addcRaw, raw } from "./operands.js";
 
 /** PyTorch's checks before modifying `self` in place. */
 export function checkInplace(self: Tensor): void {
@@ -173,11 +173,7 @@ export function addcmul_(
 ): Tensor {
   const value = opts.value ?? 1;
   return inplace("addcmul", self, { self, tensor1, tensor2, value }, () => {
-    const p = binary("mul", tensor1.data, tensor2.data);
-    const q = binary("mul", p, value);
-    p.dispose();
-    assign(self, binary("add", self.data, q));
-    q.dispose();
+    assign(self, addcRaw("mul", self.data, tensor1.data, tensor2.data, value));
   });
 }
 
@@ -190,10 +186,6 @@ export function addcdiv_(
 ): Tensor {
   const value = opts.value ?? 1;
   return inplace("addcdiv", self, { self, tensor1, tensor2, value }, () => {
-    const p = binary("div", tensor1.data, tensor2.data);
-    const q = binary("mul", p, value);
-    p.dispose();
-    assign(self, binary("add", self.data, q));
-    q.dispose();
+    assign(self, addcRaw("div", self.data, tensor1.data, tensor2.data, value));
   });
 }

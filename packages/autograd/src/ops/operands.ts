@@ -2,7 +2,7 @@
  * Internal helpers of the op functions (not exported from the package): operands to raw
  * arrays, non-differentiable results, `clamp`'s bounds.
  */
-import type { NDArray, Operand as RawOperand } from "@x/storage";
+import { binary, type NDArray, type Operand as RawOperand } from "@x/storage";
 import { Tensor } from "../tensor.js";
 import type { Operand } from "../tensorBase.js";
 import { OWN } from "../tensorBase.js";
@@ -35,4 +35,20 @@ export function clampBounds(
     throw new TypeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   }
   return [lo ?? Number.NaN, hi ?? Number.NaN];
+}
+
+/** The raw values of `addcmul` / `addcdiv`: `self + value·(t1 ∘ t2)` with `∘` = `mul` or `div`. */
+export function addcRaw(
+  op: "mul" | "div",
+  self: NDArray,
+  t1: NDArray,
+  t2: NDArray,
+  value: number,
+): NDArray {
+  const p = binary(op, t1, t2);
+  const q = binary("mul", p, value);
+  p.dispose();
+  const out = binary("add", self, q);
+  q.dispose();
+  return out;
 }
