@@ -153,4 +153,24 @@ describe("ModuleBuilder", () => {
       }),
     ).toThrow(/alignment/);
   });
+  it("names its functions, so stack traces and profiles show them", () => {
+    const m = new ModuleBuilder();
+    m.importFunc("env", "boom", []);
+    m.func({ name: "inner_kernel", params: {}, export: false }, () => {});
+    m.func({ name: "outer", params: { p: "i32" }, result: "i32" }, (b) => {
+      b.unreachable();
+    });
+    const mod = new WebAssembly.Module(m.toBytes() as BufferSource);
+    expect(WebAssembly.Module.customSections(mod, "name")).toHaveLength(1);
+    const e = new WebAssembly.Instance(mod, { env: { boom: () => {} } }).exports as {
+      outer: (p: number) => number;
+    };
+    let stack = "";
+    try {
+      e.outer(1);
+    } catch (err) {
+      stack = String((err as Error).stack);
+    }
+    expect(stack).toMatch(/outer/);
+  });
 });

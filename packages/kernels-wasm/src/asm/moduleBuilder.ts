@@ -61,6 +61,8 @@ export class ModuleBuilder {
   readonly #bodies: ByteWriter[] = [];
   readonly #exports: ByteWriter[] = [];
   readonly #exportNames = new Set<string>();
+  /** Names of the defined functions, for the "name" custom section (profilers show them). */
+  readonly #funcNames: string[] = [];
   #importedFuncs = 0;
   #memory: ByteWriter | undefined;
   #hasMemory = false;
@@ -133,6 +135,7 @@ export class ModuleBuilder {
     const index = this.#importedFuncs + this.#bodies.length;
     this.#funcTypes.push(this.#typeIndex(types, spec.result));
     this.#bodies.push(code.finish());
+    this.#funcNames.push(spec.name);
     if (spec.export ?? true) this.#export(spec.name, externKind.func, index);
     return { index, name: spec.name, params: types, result: spec.result as R };
   }
@@ -159,6 +162,14 @@ export class ModuleBuilder {
       const w = new ByteWriter().u32(this.#bodies.length);
       for (const body of this.#bodies) w.sized(body);
       out.byte(section.code).sized(w);
+    }
+    if (this.#funcNames.length) {
+      // The "name" custom section, function-names subsection (id 1): profilers and stack traces
+      // show `gemm_f32` rather than `wasm-function[3]`.
+      const names = new ByteWriter().u32(this.#funcNames.length);
+      this.#funcNames.forEach((n, i) => names.u32(this.#importedFuncs + i).name(n));
+      const w = new ByteWriter().name("name").byte(1).sized(names);
+      out.byte(0).sized(w);
     }
     return out.toBytes();
   }

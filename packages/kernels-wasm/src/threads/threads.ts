@@ -14,6 +14,8 @@ let unavailable: string | undefined;
 let resolved = false;
 let numThreads: number | undefined;
 let warned = false;
+/** The platform's processor count, read once (asking the OS each time costs microseconds). */
+let cpuCount: number | undefined;
 
 /** The platform adapter of this runtime, or undefined (see `threadsUnavailable`). */
 export function threadPlatform(): ThreadPlatform | undefined {
@@ -73,7 +75,7 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   if (numThreads !== undefined) return numThreads;
   const p = threadPlatform();
-  if (p) return Math.max(1, p.cpus());
+  if (p) return (cpuCount ??= Math.max(1, p.cpus()));
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
