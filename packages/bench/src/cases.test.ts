@@ -35,7 +35,7 @@ describe("makeCases", () => {
     const threaded = makeCases({ quick: false })
       .filter((c) => c.threaded)
       .map((c) => c.workload);
-    expect(new Set(threaded)).toEqual(new Set(["matmul", "mlp", "cnn", "digits"]));
+    expect(new Set(threaded)).toEqual(new Set(["matmul", "mlp", "cnn", "elementwise", "digits"]));
   });
 });
 

@@ -158,7 +158,8 @@ export function makeCases(opts: CaseOptions): Case[] {
         label: `a*b+c, ${n === 1e6 ? "1e6" : "1e7"}`,
         unit: "GB/s",
         higherIsBetter: true,
-        threaded: false,
+        // large elementwise kernels split over the threads: a 1-thread and an all-threads row
+        threaded: true,
         params: { n },
         reps: policy({ warmup: 2, minReps: 5, maxReps: 100, minSeconds: 0.5, maxSeconds: 8 }),
       });
