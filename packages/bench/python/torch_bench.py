@@ -7,6 +7,7 @@ extra, note}, as src/protocol.ts describes. Prints status "absent" when torch ca
 """
 import gzip
 import json
+import os
 import statistics
 import sys
 import time
@@ -156,6 +157,10 @@ def main():
     cases = json.loads(sys.argv[2])
     digits_path = sys.argv[3] if len(sys.argv) > 3 else None
     base = {"system": "pytorch", "threads": threads}
+    # an optimized BLAS behind torch.mm (OpenBLAS) has its own thread pool, sized when it loads:
+    # hold it to the row's thread count as torch.set_num_threads holds PyTorch's own
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
     try:
         import torch
     except Exception as e:  # noqa: BLE001 - any import failure means "absent"
