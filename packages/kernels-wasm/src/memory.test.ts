@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PAGE_BYTES, sizeClass, WasmHeap, WasmOutOfMemoryError } from "./memory";
 
 describe("sizeClass", () => {
@@ -85,6 +85,24 @@ describe("WasmHeap", () => {
     expect(heap.views.f32[p / 4]).toBe(42);
     heap.views.f32[(big + 3 * PAGE_BYTES) / 4 - 1] = 7; // the last word of the block is writable
     expect(grown.length).toBe(1);
+  });
+
+  it("says once, when the memory first grows past warnAtBytes, how to free a loop's tensors", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const heap = new WasmHeap({ initialPages: 1, warnAtBytes: 4 * PAGE_BYTES });
+      heap.alloc(2 * PAGE_BYTES);
+      expect(warn).not.toHaveBeenCalled();
+      heap.alloc(4 * PAGE_BYTES);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/grew to \d+ MiB.*x\.tidy/);
+      heap.alloc(16 * PAGE_BYTES);
+      expect(warn).toHaveBeenCalledTimes(1);
+      new WasmHeap({ initialPages: 1, warnAtBytes: Number.POSITIVE_INFINITY }).alloc(8 * PAGE_BYTES);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("works over a shared memory", () => {
