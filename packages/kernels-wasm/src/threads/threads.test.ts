@@ -275,6 +275,30 @@ describe("threads", () => {
     k.heap.free(y);
   });
 
+  it("passes a -0 argument of a queued item to the workers as -0", async () => {
+    setNumThreads(2);
+    expect(await threadsReady(2)).toBe(2);
+    const [items, L] = [2000, 64];
+    const x = k.heap.alloc(items * L * 4);
+    const y = k.heap.alloc(items * L * 4);
+    k.heap.views.f32.fill(1, x / 4, x / 4 + items * L);
+    const before = k.threads.workerItems;
+    for (let round = 0; round < 20 && k.threads.workerItems === before; round++) {
+      k.heap.zero(y, items * L * 4);
+      // y = x * s with s = -0 (an argument that is not relocated): 1 * -0 is -0
+      k.threads.runItems(items, 1e6, (i, call) =>
+        call("binary_mul_f32_vs", [x + i * L * 4, -0, y + i * L * 4, L]),
+      );
+      const v = k.heap.views.f32;
+      for (let i = 0; i < items * L; i++) {
+        if (!Object.is(v[y / 4 + i], -0)) throw new Error(`element ${i} is ${v[y / 4 + i]}`);
+      }
+    }
+    expect(k.threads.workerItems).toBeGreaterThan(before);
+    k.heap.free(x);
+    k.heap.free(y);
+  });
+
   it("throws when a queued item traps, and runs the next kernel", async () => {
     setNumThreads(2);
     expect(await threadsReady(2)).toBe(2);

@@ -123,7 +123,8 @@ function xWorkerMain(init) {
           var p = recs + r * ${MAX_ARGS + 2};
           var mask = f64[p + 1];
           for (var j = 0; j < ${MAX_ARGS}; j++) {
-            args[j] = f64[p + 2 + j] + ((mask >> j) & 1 ? delta : 0);
+            // relocated arguments only: adding 0 to the others would turn -0 into +0
+            args[j] = (mask >> j) & 1 ? f64[p + 2 + j] + delta : f64[p + 2 + j];
           }
           fns[f64[p]](${Array.from({ length: MAX_ARGS }, (_, i) => `args[${i}]`).join(", ")});
         }
