@@ -2,7 +2,7 @@
  * Adam and AdamW (decoupled weight decay), with `amsgrad` and `maximize`, as PyTorch's
  * single-tensor implementation computes them.
  */
-import { ValueError } from "@x/storage";
+import { type NDArray, ValueError } from "@x/storage";
 import {
   type GroupOptions,
   Optimizer,
@@ -63,8 +63,8 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     { lr, betas, eps, weightDecay, amsgrad, maximize }: ParamGroup<AdamOptions>,
   ): void {
@@ -75,25 +75,17 @@ export class Adam extends Optimizer<AdamOptions> {
     const v = this.buffer(state, "expAvgSq", p);
     const vmax = amsgrad ? this.buffer(state, "maxExpAvgSq", p) : null;
     const bc1 = 1 - beta1 ** step;
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
-    const stepSize = lr / bc1;
-    const decay = this.decoupled ? 1 - lr * weightDecay : 1;
-    for (let i = 0; i < p.length; i++) {
-      let gi = maximize ? -g[i]! : g[i]!;
-      let pi = p[i]! * decay;
-      if (!this.decoupled && weightDecay !== 0) gi += weightDecay * pi;
-      const mi = beta1 * m[i]! + (1 - beta1) * gi;
-      const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      let vhat = vi;
-      if (vmax !== null) {
-        vhat = Math.max(vmax[i]!, vi);
-        vmax[i] = vhat;
-      }
-      pi -= (stepSize * mi) / (Math.sqrt(vhat) / bc2Sqrt + eps);
-      p[i] = pi;
-    }
+    p.storage.backend.kernels.adamUpdate(p, g, m, v, vmax, {
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled: this.decoupled,
+      maximize,
+      stepSize: lr / bc1,
+      bias2Sqrt: Math.sqrt(1 - beta2 ** step),
+    });
   }
 }
 

@@ -2,7 +2,7 @@
  * Adamax, NAdam and RAdam, as PyTorch's single-tensor implementations compute them.
  */
 
-import { ValueError } from "@x/storage";
+import { type NDArray, ValueError } from "@x/storage";
 import { checkBetas } from "./adam.js";
 import {
   type GroupOptions,
@@ -48,8 +48,8 @@ export class Adamax extends BetasOptimizer<AdamaxOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     { lr, betas, eps, weightDecay, maximize }: ParamGroup<AdamaxOptions>,
   ): void {
@@ -59,15 +59,14 @@ export class Adamax extends BetasOptimizer<AdamaxOptions> {
     const m = this.buffer(state, "expAvg", p);
     const u = this.buffer(state, "expInf", p);
     const clr = lr / (1 - beta1 ** step);
-    for (let i = 0; i < p.length; i++) {
-      let gi = maximize ? -g[i]! : g[i]!;
-      if (weightDecay !== 0) gi += weightDecay * p[i]!;
-      const mi = beta1 * m[i]! + (1 - beta1) * gi;
-      m[i] = mi;
-      const ui = Math.max(u[i]! * beta2, Math.abs(gi) + eps);
-      u[i] = ui;
-      p[i] = p[i]! - (clr * mi) / ui;
-    }
+    p.storage.backend.kernels.adamaxUpdate(p, g, m, u, {
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      maximize,
+      clr,
+    });
   }
 }
 
@@ -88,8 +87,8 @@ export class NAdam extends BetasOptimizer<NAdamOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     { lr, betas, eps, weightDecay, momentumDecay, maximize }: ParamGroup<NAdamOptions>,
   ): void {
@@ -98,7 +97,6 @@ export class NAdam extends BetasOptimizer<NAdamOptions> {
     state.step = step;
     const m = this.buffer(state, "expAvg", p);
     const v = this.buffer(state, "expAvgSq", p);
-    const bc2 = 1 - beta2 ** step;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
     // PyTorch keeps mu_product in a float32 tensor, and 1.13 multiplies it by mu twice for
@@ -106,18 +104,16 @@ export class NAdam extends BetasOptimizer<NAdamOptions> {
     const muProduct = Math.fround(((state.muProduct as number | undefined) ?? 1) * mu);
     state.muProduct = muProduct;
     const muProductNext = Math.fround(muProduct * mu * muNext);
-    const cg = (-lr * (1 - mu)) / (1 - muProduct);
-    const cm = (-lr * muNext) / (1 - muProductNext);
-    for (let i = 0; i < p.length; i++) {
-      let gi = maximize ? -g[i]! : g[i]!;
-      if (weightDecay !== 0) gi += weightDecay * p[i]!;
-      const mi = beta1 * m[i]! + (1 - beta1) * gi;
-      const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      const denom = Math.sqrt(vi / bc2) + eps;
-      p[i] = p[i]! + (cg * gi) / denom + (cm * mi) / denom;
-    }
+    p.storage.backend.kernels.nadamUpdate(p, g, m, v, {
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      maximize,
+      bias2: 1 - beta2 ** step,
+      gradCoef: (-lr * (1 - mu)) / (1 - muProduct),
+      avgCoef: (-lr * muNext) / (1 - muProductNext),
+    });
   }
 }
 
@@ -128,8 +124,8 @@ export class RAdam extends BetasOptimizer<AdamaxOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     { lr, betas, eps, weightDecay, maximize }: ParamGroup<AdamaxOptions>,
   ): void {
@@ -138,26 +134,25 @@ export class RAdam extends BetasOptimizer<AdamaxOptions> {
     state.step = step;
     const m = this.buffer(state, "expAvg", p);
     const v = this.buffer(state, "expAvgSq", p);
-    const bc1 = 1 - beta1 ** step;
-    const bc2 = 1 - beta2 ** step;
+    const bias1 = 1 - beta1 ** step;
+    const bias2 = 1 - beta2 ** step;
     const rhoInf = 2 / (1 - beta2) - 1;
-    const rhoT = rhoInf - (2 * step * beta2 ** step) / bc2;
-    const rect =
-      rhoT > 5
-        ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
-        : 0;
-    for (let i = 0; i < p.length; i++) {
-      let gi = maximize ? -g[i]! : g[i]!;
-      if (weightDecay !== 0) gi += weightDecay * p[i]!;
-      const mi = beta1 * m[i]! + (1 - beta1) * gi;
-      const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      const mhat = mi / bc1;
-      if (rhoT > 5) {
-        const adaptive = Math.sqrt(bc2) / (Math.sqrt(vi) + eps);
-        p[i] = p[i]! - mhat * lr * adaptive * rect;
-      } else p[i] = p[i]! - mhat * lr;
-    }
+    const rhoT = rhoInf - (2 * step * beta2 ** step) / bias2;
+    const rectified = rhoT > 5;
+    const rect = rectified
+      ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+      : 0;
+    p.storage.backend.kernels.radamUpdate(p, g, m, v, {
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      maximize,
+      bias1,
+      bias2,
+      rectified,
+      rect,
+    });
   }
 }

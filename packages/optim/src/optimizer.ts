@@ -108,29 +108,28 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
 
   /**
    * The update rule on contiguous float arrays: `param` is written in place, `grad` is read.
-   * Buffers in `state` are created with `buffer(state, name, like)`.
+   * Rules run as kernels of the parameter's backend (`param.storage.backend.kernels`). Buffers
+   * in `state` are created with `buffer(state, name, like)`.
    */
   protected abstract update(
-    param: Float32Array | Float64Array,
-    grad: Float32Array | Float64Array,
+    param: NDArray,
+    grad: NDArray,
     state: ParamState,
     group: ParamGroup<O>,
   ): void;
 
-  /** The state buffer `name` (a contiguous float array like the parameter), created zeroed. */
-  protected buffer(
-    state: ParamState,
-    name: string,
-    like: Float32Array | Float64Array,
-    init?: (b: Float32Array | Float64Array) => void,
-  ): Float32Array | Float64Array {
+  /**
+   * The state buffer `name`: a contiguous float array with `like`'s dtype and element count,
+   * created filled with `fill` (default 0).
+   */
+  protected buffer(state: ParamState, name: string, like: NDArray, fill = 0): NDArray {
     let b = state[name];
     if (b === undefined) {
-      b = zeros([like.length], like instanceof Float64Array ? "float64" : "float32");
+      b = zeros([like.numel()], like.dtype === "float64" ? "float64" : "float32");
+      if (fill !== 0) b.storage.backend.kernels.fill(b, fill);
       state[name] = b;
-      if (init) init(b.typed() as Float32Array | Float64Array);
     }
-    return (b as NDArray).typed() as Float32Array | Float64Array;
+    return b as NDArray;
   }
 
   /** PyTorch's layout: state by parameter index, groups with parameter indices. */
@@ -191,20 +190,13 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
   }
 }
 
-function withContiguous(
-  param: NDArray,
-  grad: NDArray,
-  fn: (p: Float32Array | Float64Array, g: Float32Array | Float64Array) => void,
-): void {
+function withContiguous(param: NDArray, grad: NDArray, fn: (p: NDArray, g: NDArray) => void): void {
   if (param.dtype !== "float32" && param.dtype !== "float64") {
     throw new RuntimeError(`optimizers update floating point parameters, got ${param.dtype}`);
   }
   const pc = param.isContiguous() ? param : param.contiguous();
   const gc = grad.isContiguous() ? grad : grad.contiguous();
-  const n = pc.numel();
-  const p = (pc.typed() as Float32Array | Float64Array).subarray(pc.offset, pc.offset + n);
-  const g = (gc.typed() as Float32Array | Float64Array).subarray(gc.offset, gc.offset + n);
-  fn(p, g);
+  fn(pc, gc);
   if (pc !== param) {
     param.storage.backend.kernels.copy(pc.reshape(param.shape), param);
     pc.dispose();

@@ -1,7 +1,7 @@
 /**
  * RMSprop (with momentum and the centered variant) and Adagrad, as PyTorch computes them.
  */
-import { ValueError } from "@x/storage";
+import { type NDArray, ValueError } from "@x/storage";
 import {
   type GroupOptions,
   Optimizer,
@@ -46,8 +46,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     { lr, alpha, eps, weightDecay, momentum, centered, maximize }: ParamGroup<RMSpropOptions>,
   ): void {
@@ -55,23 +55,14 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const sq = this.buffer(state, "squareAvg", p);
     const gavg = centered ? this.buffer(state, "gradAvg", p) : null;
     const buf = momentum > 0 ? this.buffer(state, "momentumBuffer", p) : null;
-    for (let i = 0; i < p.length; i++) {
-      let gi = maximize ? -g[i]! : g[i]!;
-      if (weightDecay !== 0) gi += weightDecay * p[i]!;
-      const s = alpha * sq[i]! + (1 - alpha) * gi * gi;
-      sq[i] = s;
-      let avg: number;
-      if (gavg !== null) {
-        const ga = alpha * gavg[i]! + (1 - alpha) * gi;
-        gavg[i] = ga;
-        avg = Math.sqrt(s - ga * ga) + eps;
-      } else avg = Math.sqrt(s) + eps;
-      if (buf !== null) {
-        const b = momentum * buf[i]! + gi / avg;
-        buf[i] = b;
-        p[i] = p[i]! - lr * b;
-      } else p[i] = p[i]! - (lr * gi) / avg;
-    }
+    p.storage.backend.kernels.rmspropUpdate(p, g, sq, gavg, buf, {
+      lr,
+      alpha,
+      eps,
+      weightDecay,
+      momentum,
+      maximize,
+    });
   }
 }
 
@@ -111,8 +102,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     {
       lr,
@@ -125,14 +116,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   ): void {
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
-    const sum = this.buffer(state, "sum", p, (b) => b.fill(initialAccumulatorValue));
+    const sum = this.buffer(state, "sum", p, initialAccumulatorValue);
     const clr = lr / (1 + (step - 1) * lrDecay);
-    for (let i = 0; i < p.length; i++) {
-      let gi = maximize ? -g[i]! : g[i]!;
-      if (weightDecay !== 0) gi += weightDecay * p[i]!;
-      const s = sum[i]! + gi * gi;
-      sum[i] = s;
-      p[i] = p[i]! - (clr * gi) / (Math.sqrt(s) + eps);
-    }
+    p.storage.backend.kernels.adagradUpdate(p, g, sum, { clr, weightDecay, eps, maximize });
   }
 }

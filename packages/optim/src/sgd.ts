@@ -2,7 +2,7 @@
  * SGD with momentum, dampening, Nesterov momentum, weight decay and `maximize` (PyTorch's
  * `torch.optim.SGD`, same update order and formulas).
  */
-import { ValueError } from "@x/storage";
+import { type NDArray, ValueError } from "@x/storage";
 import {
   type GroupOptions,
   Optimizer,
@@ -47,22 +47,21 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(
-    p: Float32Array | Float64Array,
-    g: Float32Array | Float64Array,
+    p: NDArray,
+    g: NDArray,
     state: ParamState,
     { lr, momentum, dampening, weightDecay, nesterov, maximize }: ParamGroup<SGDOptions>,
   ): void {
-    const first = state.momentumBuffer === undefined;
+    const firstStep = state.momentumBuffer === undefined;
     const buf = momentum !== 0 ? this.buffer(state, "momentumBuffer", p) : null;
-    for (let i = 0; i < p.length; i++) {
-      let d = maximize ? -g[i]! : g[i]!;
-      if (weightDecay !== 0) d += weightDecay * p[i]!;
-      if (buf !== null) {
-        const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
-        buf[i] = b;
-        d = nesterov ? d + momentum * buf[i]! : buf[i]!;
-      }
-      p[i] = p[i]! - lr * d;
-    }
+    p.storage.backend.kernels.sgdUpdate(p, g, buf, {
+      lr,
+      momentum,
+      dampening,
+      weightDecay,
+      nesterov,
+      maximize,
+      firstStep,
+    });
   }
 }

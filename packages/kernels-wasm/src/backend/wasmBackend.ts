@@ -21,6 +21,7 @@ import { WasmKernels, type WasmKernelsOptions } from "../wasmKernels";
 import { convKernels, wasmConvKernels } from "./convKernels";
 import { elementwiseKernels } from "./elementwiseKernels";
 import { kernelDType, ptrOf } from "./layout";
+import { optimKernels, wasmOptimKernels } from "./optimKernels";
 import { poolKernels, wasmPoolKernels } from "./poolKernels";
 import { reduceKernels } from "./reduceKernels";
 
@@ -39,6 +40,7 @@ export const wasmAccelerated = {
     "copy",
     ...wasmConvKernels,
     ...wasmPoolKernels,
+    ...wasmOptimKernels,
   ],
 } as const satisfies {
   binary: readonly BinaryOp[];
@@ -128,6 +130,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     logSoftmax: red.logSoftmax,
     ...convKernels(wasm, owns),
     ...poolKernels(wasm, owns),
+    ...optimKernels(wasm, owns),
   };
 
   self = {

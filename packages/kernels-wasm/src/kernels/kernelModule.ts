@@ -13,6 +13,7 @@ import {
   type UnaryOp,
 } from "./elementwise";
 import { emitGemm, gemmConfigs } from "./gemm";
+import { emitOptimKernels, type OptimFn, type OptimKernelName } from "./optim";
 import { emitPoolKernels } from "./pool";
 import { emitReductions, type ReduceOp } from "./reduce";
 import { emitSoftmax, type SoftmaxOp, softmaxOps } from "./softmax";
@@ -76,7 +77,7 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
   readonly [K in `compare_${CompareOp}_${FloatDType}_${"vv" | "vs" | "sv"}`]: CompareFn;
 } & { readonly [K in `where_${FloatDType}_${WhereLayout}`]: WhereFn } & {
   readonly [K in `thresholdBackward_${FloatDType}`]: ThresholdBackwardFn;
-} & {
+} & { readonly [K in OptimKernelName]: OptimFn } & {
   readonly [K in
     | `binary2d_${BinaryOp}_${FloatDType}`
     | `unary2d_${UnaryOp}_${FloatDType}`
@@ -126,5 +127,6 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
   for (const bytes of [1, 4, 8] as const) emitCopy2d(m, bytes);
   emitConvKernels(m);
   emitPoolKernels(m);
+  emitOptimKernels(m);
   return m.toBytes();
 }

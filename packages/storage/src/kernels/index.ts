@@ -8,6 +8,7 @@ import type { ConvKernels } from "./conv.js";
 import type { CopyKernels } from "./copy.js";
 import type { IndexKernels } from "./indexing.js";
 import type { MatmulKernels } from "./matmul.js";
+import type { OptimKernels } from "./optim.js";
 import type { PadKernels } from "./pad.js";
 import type { RandomKernels } from "./random.js";
 import type { ReduceKernels } from "./reduce.js";
@@ -20,6 +21,7 @@ export * from "./conv.js";
 export * from "./copy.js";
 export * from "./indexing.js";
 export * from "./matmul.js";
+export * from "./optim.js";
 export * from "./pad.js";
 export * from "./random.js";
 export * from "./reduce.js";
@@ -37,4 +39,5 @@ export interface Kernels
     IndexKernels,
     SortKernels,
     PadKernels,
-    RandomKernels {}
+    RandomKernels,
+    OptimKernels {}

@@ -9,6 +9,7 @@ import { referenceConv } from "./conv.js";
 import { referenceCopy } from "./copy.js";
 import { referenceIndex } from "./indexing.js";
 import { referenceMatmul } from "./matmul.js";
+import { referenceOptim } from "./optim.js";
 import { referencePad } from "./pad.js";
 import { referenceRandom } from "./random.js";
 import { referenceReduce } from "./reduce.js";
@@ -27,6 +28,7 @@ export const referenceKernels: Kernels = {
   ...referenceSort,
   ...referencePad,
   ...referenceRandom,
+  ...referenceOptim,
 };
 
 export const referenceBackend: Backend = {
