@@ -5,7 +5,7 @@
 import { detectFeatures, type WasmFeatures } from "./features";
 import type { FloatDType } from "./kernels/dtype";
 import type { BinaryOp, MulAddLayout, UnaryOp } from "./kernels/elementwise";
-import { gemmConfigs, gemmWorkspaceBytes } from "./kernels/gemm";
+import { gemmConfigs, gemmPackedBElements, gemmWorkspaceBytes } from "./kernels/gemm";
 import { buildKernelModule, type KernelExports } from "./kernels/kernelModule";
 import type { ReduceOp } from "./kernels/reduce";
 import { type HeapOptions, WasmHeap } from "./memory";
@@ -36,9 +36,13 @@ export interface MatmulLayout {
 /** Single-thread GEMM speed assumed when deciding to split (flops per microsecond). */
 const GEMM_FLOPS_PER_MICRO = 30e3;
 
-/** A GEMM is split into items of about this many microseconds, at most GEMM_MAX_ITEMS. */
+/** A GEMM split by N is split into items of about this many microseconds, at most GEMM_MAX_ITEMS. */
 const GEMM_ITEM_MICROS = 100;
 const GEMM_MAX_ITEMS = 8;
+/** Items per thread of a GEMM split by M (a multiple of the threads: equal shares). */
+const GEMM_ITEMS_PER_THREAD = 4;
+/** Elements of B packed per microsecond (for the thread decision of the packing). */
+const PACK_ELEMENTS_PER_MICRO = 3000;
 
 /** Elements per item of a split kernel (at least), and the most items. */
 const SPLIT_ITEM_ELEMENTS = 1 << 15;
@@ -157,15 +161,61 @@ export class WasmKernels {
       fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d));
       return;
     }
-    // items: ranges of the larger of N (in NR multiples) and M (in MR multiples), each packing
-    // its own panels in its thread's workspace; every element of C is summed by one item, in
-    // the order of one thread
     const cfg = gemmConfigs[d];
     const E = d === "f32" ? 4 : 8;
-    const byN = n >= m;
-    const unit = byN ? cfg.nrv * (16 / E) : cfg.mr;
-    const total = byN ? n : m;
-    const units = Math.ceil(total / unit);
+    const T = getNumThreads();
+    const nr = cfg.nrv * (16 / E);
+    const rowUnits = Math.ceil(m / cfg.mr);
+    // by rows when there are as many as columns, or enough that each thread's share spans
+    // whole row blocks (each range of rows reads all of B), else by columns
+    if (m >= n ? rowUnits >= 2 : rowUnits >= 2 * T && m >= 2 * T * cfg.mc) {
+      // B packed once, shared: its panels packed by the threads (ranges of NR columns), then
+      // ranges of rows (MR multiples, balanced) that pack only their own rows of A
+      const bp = this.heap.alloc(gemmPackedBElements(cfg, n, k) * E);
+      const panels = Math.ceil(n / nr);
+      const packs = Math.min(panels, 2 * T);
+      const cols = (i: number) => Math.min(n, Math.floor((i * panels) / packs) * nr);
+      const pack = `gemmPackB_${d}` as const;
+      const items = Math.min(rowUnits, GEMM_ITEMS_PER_THREAD * T);
+      const row = (i: number) => Math.min(m, Math.floor((i * rowUnits) / items) * cfg.mr);
+      const work = this.threads.arena(gemmWorkspaceBytes(cfg));
+      const packed = `gemmPackedB_${d}` as const;
+      const args = (lo: number, hi: number, w: number) => [
+        hi - lo,
+        n,
+        k,
+        a + lo * rsa * E,
+        rsa,
+        csa,
+        bp,
+        c + lo * rsc * E,
+        rsc,
+        acc,
+        w,
+      ];
+      try {
+        this.threads.runItems(
+          packs,
+          (k * n) / PACK_ELEMENTS_PER_MICRO,
+          (i, call) => call(pack, [b, rsb, csb, n, k, bp, cols(i), cols(i + 1)]),
+          () => this.raw[pack](b, rsb, csb, n, k, bp, 0, n),
+        );
+        this.threads.runItems(
+          items,
+          micros,
+          (i, call) => call(packed, args(row(i), row(i + 1), work), 1 << 10),
+          () => this.raw[packed](...args(0, m, this.#work(d))),
+        );
+      } finally {
+        this.heap.free(bp);
+      }
+      return;
+    }
+    // few rows: ranges of N (NR multiples), each packing its own panels of B and all of A in
+    // its thread's workspace; every element of C is summed by one item, in the order of one
+    // thread
+    const unit = nr;
+    const units = Math.ceil(n / unit);
     const items = Math.min(
       units,
       GEMM_MAX_ITEMS,
@@ -174,14 +224,26 @@ export class WasmKernels {
     const chunk = Math.ceil(units / items) * unit;
     const work = this.threads.arena(gemmWorkspaceBytes(cfg));
     this.threads.runItems(
-      Math.ceil(total / chunk),
+      Math.ceil(n / chunk),
       micros,
       (i, call) => {
         const lo = i * chunk;
-        const len = Math.min(total, lo + chunk) - lo;
-        const args = byN
-          ? [m, len, k, a, rsa, csa, b + lo * csb * E, rsb, csb, c + lo * E, rsc, acc, work]
-          : [len, n, k, a + lo * rsa * E, rsa, csa, b, rsb, csb, c + lo * rsc * E, rsc, acc, work];
+        const len = Math.min(n, lo + chunk) - lo;
+        const args = [
+          m,
+          len,
+          k,
+          a,
+          rsa,
+          csa,
+          b + lo * csb * E,
+          rsb,
+          csb,
+          c + lo * E,
+          rsc,
+          acc,
+          work,
+        ];
         call(name, args, 1 << 12);
       },
       () => fn(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, acc, this.#work(d)),

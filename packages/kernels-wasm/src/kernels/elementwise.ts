@@ -53,9 +53,15 @@ function unaryBody(b: CodeBuilder, t: FloatOps, op: UnaryOp): (x: Lazy) => V {
       return (x) => v.abs(x());
     case "sqrt":
       return (x) => v.sqrt(x());
-    case "relu":
-      // max(x, 0) keeps NaN, as torch.relu does
-      return (x) => v.max(x(), v.splat(t.const(0)));
+    case "relu": {
+      // x with the lanes where x <= 0 cleared: +0 for x ≤ 0 (-0 included), x itself (bits and
+      // all) for x > 0 and for NaN, as torch.relu does; two instructions where max is eight
+      const tmp = b.local("v128");
+      return (x) => {
+        tmp.set(x());
+        return b.v128.andnot(tmp.get(), v.le(tmp.get(), b.v128.const(new Uint8Array(16))));
+      };
+    }
     case "exp": {
       const s = expScratch(b);
       return (x) => emitExpVec(b, t.info.name, s, x);

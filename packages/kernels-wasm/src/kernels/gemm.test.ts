@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { expectSameBits, threadsReady } from "../test/threads";
+import { setNumThreads } from "../threads/threads";
 import { WasmKernels } from "../wasmKernels";
 import type { FloatDType } from "./dtype";
-import { gemmConfigs } from "./gemm";
+import { gemmConfigs, gemmPackedBElements, gemmWorkspaceBytes } from "./gemm";
 
 const k = WasmKernels.create();
 let seed = 12345;
@@ -115,4 +117,124 @@ describe("matmul (gemm)", () => {
     expect(k.heap.views.f32[c / 4]).toBe(7);
     k.heap.free(c);
   });
+});
+
+describe("gemm over B packed whole (gemmPackB + gemmPackedB)", () => {
+  /** The bits of C from gemm_<d>, and from B packed in `pieces` column ranges then gemmPackedB. */
+  function both(d: FloatDType, c: Case, pieces: (n: number) => number[]) {
+    const E = d === "f32" ? 4 : 8;
+    const { m, n, k: kk } = c;
+    const rsc = c.rsc ?? n;
+    const [rsa, csa] = c.ta ? [1, m] : [kk, 1];
+    const [rsb, csb] = c.tb ? [1, kk] : [n, 1];
+    const heap = k.heap;
+    const pa = heap.alloc(m * kk * E);
+    const pb = heap.alloc(kk * n * E);
+    const c0 = Array.from({ length: m * rsc }, rand);
+    const outs = [heap.alloc(m * rsc * E), heap.alloc(m * rsc * E)];
+    const cfg = gemmConfigs[d];
+    const packed = heap.alloc(gemmPackedBElements(cfg, n, kk) * E + 16);
+    const work = heap.alloc(gemmWorkspaceBytes(cfg));
+    const view = () => (d === "f32" ? heap.views.f32 : heap.views.f64);
+    view().set(Array.from({ length: m * kk }, rand), pa / E);
+    view().set(Array.from({ length: kk * n }, rand), pb / E);
+    for (const o of outs) view().set(c0, o / E);
+    // a sentinel past the packed B: the packing stays inside gemmPackedBElements
+    const end = packed / E + gemmPackedBElements(cfg, n, kk);
+    view()[end] = 777;
+    const acc = c.accumulate ? 1 : 0;
+    k.raw[`gemm_${d}`](m, n, kk, pa, rsa, csa, pb, rsb, csb, outs[0]!, rsc, acc, work);
+    const cuts = pieces(n);
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      k.raw[`gemmPackB_${d}`](pb, rsb, csb, n, kk, packed, cuts[i]!, cuts[i + 1]!);
+    }
+    expect(view()[end]).toBe(777);
+    k.raw[`gemmPackedB_${d}`](m, n, kk, pa, rsa, csa, packed, outs[1]!, rsc, acc, work);
+    const bits = (p: number) => new Uint32Array(heap.memory.buffer, p, (m * rsc * E) / 4).slice();
+    expect(bits(outs[1]!)).toEqual(bits(outs[0]!));
+    for (const p of [pa, pb, ...outs, packed, work]) heap.free(p);
+  }
+
+  const { nrv } = gemmConfigs.f32;
+  const NR = nrv * 4;
+  const whole = (n: number) => [0, n];
+  // NR-aligned cuts, one across an NC block boundary when there is one
+  const cut = (n: number) =>
+    [...new Set([0, NR, 3 * NR, nc - NR, nc + NR, n])].filter((x) => x <= n).sort((x, y) => x - y);
+  const cases: Case[] = [
+    { m: 1, n: 1, k: 1 },
+    { m: 7, n: 9, k: 3 },
+    { m: 13, n: 17, k: 29, ta: true },
+    { m: 31, n: 45, k: kc + 13, tb: true }, // two K blocks
+    { m: mc + 7, n: 50, k: 70, accumulate: true, rsc: 53 },
+    { m: 9, n: nc + 21, k: kc + 3 }, // two NC blocks, two K blocks
+    { m: 12, n: nc + 3, k: 5, ta: true, tb: true },
+  ];
+  for (const d of ["f32", "f64"] as const) {
+    it(`${d}: gives gemm's bits, B packed whole or in column ranges`, () => {
+      for (const c of cases) {
+        both(d, c, whole);
+        both(d, c, cut);
+      }
+    });
+  }
+});
+
+describe("matmul on threads", () => {
+  const kt = WasmKernels.create({ shared: true, initialPages: 512 });
+  afterAll(() => {
+    kt.threads.close();
+    setNumThreads(1);
+  });
+
+  // split by rows over B packed once (edges in M, N, K; two NC and K blocks; accumulate;
+  // transposed operands), and split by columns (fewer rows than two tiles per thread)
+  const cases: (Case & { what: string })[] = [
+    { what: "rows", m: 517, n: 301, k: 177 },
+    { what: "rows, 2 NC and K blocks", m: 400, n: nc + 37, k: kc + 29, tb: true },
+    { what: "rows, accumulate", m: 250, n: 200, k: 330, ta: true, accumulate: true, rsc: 203 },
+    { what: "columns", m: 11, n: 3001, k: 600 },
+  ];
+  for (const c of cases) {
+    it(`gives the bits of one thread on 2 threads: ${c.what}`, async () => {
+      const { m, n, k: kk } = c;
+      const rsc = c.rsc ?? n;
+      const h = kt.heap;
+      const [pa, pb] = [h.alloc(m * kk * 4), h.alloc(kk * n * 4)];
+      h.views.f32.set(Array.from({ length: m * kk }, rand), pa / 4);
+      h.views.f32.set(Array.from({ length: kk * n }, rand), pb / 4);
+      const c0 = Array.from({ length: m * rsc }, rand);
+      const layout = {
+        ...(c.ta ? { rsa: 1, csa: m } : {}),
+        ...(c.tb ? { rsb: 1, csb: kk } : {}),
+        rsc,
+        accumulate: c.accumulate ?? false,
+      };
+      const run = () => {
+        const pc = h.alloc(m * rsc * 4);
+        h.views.f32.set(c0, pc / 4);
+        kt.matmul("f32", m, n, kk, pa, pb, pc, layout);
+        const bits = new Uint32Array(h.memory.buffer, pc, m * rsc).slice();
+        h.free(pc);
+        return bits;
+      };
+      setNumThreads(1);
+      const one = run();
+      setNumThreads(2);
+      expect(await threadsReady(kt, 2)).toBe(2);
+      for (let r = 0; r < 3; r++) {
+        let before = kt.threads.workerItems;
+        let got = run();
+        // a worker that starts late takes no items: run until one took some
+        for (let i = 0; i < 10 && kt.threads.workerItems === before; i++) {
+          before = kt.threads.workerItems;
+          got = run();
+        }
+        expect(kt.threads.workerItems).toBeGreaterThan(before);
+        expectSameBits(got, one, `matmul ${c.what} on 2 threads`);
+      }
+      h.free(pa);
+      h.free(pb);
+    });
+  }
 });

@@ -68,6 +68,8 @@ export type ConvFn = (...args: number[]) => void;
 
 /** The functions the kernel module exports, by name. */
 export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
+  readonly [K in `gemmPackB_${FloatDType}` | `gemmPackedB_${FloatDType}`]: ConvFn;
+} & {
   readonly [K in `binary_${BinaryOp}_${FloatDType}_${BinaryLayout}`]: BinaryFn;
 } & { readonly [K in `unary_${UnaryOp}_${FloatDType}`]: UnaryFn } & {
   readonly [K in `mulAdd_${FloatDType}_${MulAddLayout}`]: MulAddFn;
@@ -90,7 +92,8 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
     | `col2im_${FloatDType}`
     | `maxPool2d_${FloatDType}`
     | `maxPool2dBackward_${FloatDType}`
-    | "maxPool2d2x2_f32"]: ConvFn;
+    | "maxPool2d2x2_f32"
+    | "maxPool2dBackward2x2_f32"]: ConvFn;
 };
 
 /** Options of the generated module. */
