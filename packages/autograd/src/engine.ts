@@ -21,28 +21,36 @@ export interface RunOptions {
   allowUnused?: boolean;
 }
 
-/** A max-heap of nodes by sequence number. */
+/** A node's state during one backward pass: edges still to deliver, gradients received. */
+interface Task {
+  readonly node: Node;
+  readonly seq: number;
+  deps: number;
+  buffer: (Tensor | null)[];
+}
+
+/** A max-heap of tasks by their node's sequence number. */
 class ReadyQueue {
-  readonly #heap: Node[] = [];
+  readonly #heap: Task[] = [];
 
   get size(): number {
     return this.#heap.length;
   }
 
-  push(n: Node): void {
+  push(n: Task): void {
     const h = this.#heap;
     h.push(n);
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]!.sequenceNr >= n.sequenceNr) break;
+      if (h[p]!.seq >= n.seq) break;
       h[i] = h[p]!;
       i = p;
     }
     h[i] = n;
   }
 
-  pop(): Node {
+  pop(): Task {
     const h = this.#heap;
     const top = h[0]!;
     const last = h.pop()!;
@@ -52,8 +60,8 @@ class ReadyQueue {
         const l = 2 * i + 1;
         if (l >= h.length) break;
         const r = l + 1;
-        const c = r < h.length && h[r]!.sequenceNr > h[l]!.sequenceNr ? r : l;
-        if (h[c]!.sequenceNr <= last.sequenceNr) break;
+        const c = r < h.length && h[r]!.seq > h[l]!.seq ? r : l;
+        if (h[c]!.seq <= last.seq) break;
         h[i] = h[c]!;
         i = c;
       }
@@ -76,8 +84,13 @@ function expandable(from: readonly number[], to: readonly number[]): boolean {
   return true;
 }
 
-/** Checks a node's input gradients: shape (summing broadcast dims) and dtype, as PyTorch. */
-function validate(node: Node, grads: (Tensor | null)[]): void {
+/**
+ * Checks a node's input gradients: shape (summing broadcast dims) and dtype, as PyTorch.
+ * Replaces in `grads` those that needed a change; returns the gradients as they were then
+ * (null when none changed).
+ */
+function validate(node: Node, grads: (Tensor | null)[]): (Tensor | null)[] | null {
+  let before: (Tensor | null)[] | null = null;
   for (let i = 0; i < grads.length; i++) {
     let g = grads[i];
     const meta = node.inputMeta[i];
@@ -91,8 +104,12 @@ function validate(node: Node, grads: (Tensor | null)[]): void {
       g = g.sumToSize(meta.shape);
     }
     if (g.dtype !== meta.dtype) g = g.to(meta.dtype);
-    grads[i] = g;
+    if (g !== grads[i]) {
+      before ??= grads.slice();
+      grads[i] = g;
+    }
   }
+  return before;
 }
 
 function checkAnomaly(node: Node, grads: (Tensor | null)[]): void {
@@ -127,36 +144,37 @@ function runTensorHooks(node: Node, buffer: (Tensor | null)[]): void {
 }
 
 /** Every node reachable from `roots`, with how many edges point at it. */
-function dependencies(roots: readonly Edge[]): Map<Node, number> {
-  const deps = new Map<Node, number>();
+function dependencies(roots: readonly Edge[]): Map<Node, Task> {
+  const tasks = new Map<Node, Task>();
   const stack: Node[] = [];
-  for (const e of roots) {
-    if (!deps.has(e.node)) stack.push(e.node);
-    deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
-  }
-  const seen = new Set<Node>(stack);
+  const count = (n: Node) => {
+    const t = tasks.get(n);
+    if (t !== undefined) t.deps++;
+    else {
+      tasks.set(n, { node: n, seq: n.sequenceNr, deps: 1, buffer: [] });
+      stack.push(n);
+    }
+  };
+  for (const e of roots) count(e.node);
   while (stack.length > 0) {
-    const n = stack.pop()!;
-    for (const e of n.nextEdges) {
-      if (!e) continue;
-      deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
-      if (!seen.has(e.node)) {
-        seen.add(e.node);
-        stack.push(e.node);
-      }
+    const edges = stack.pop()!.nextEdges;
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i];
+      if (e) count(e.node);
     }
   }
-  return deps;
+  return tasks;
 }
 
 /** Nodes from which some capture target can be reached (the rest need not run). */
 function neededNodes(
   roots: readonly Edge[],
-  deps: Map<Node, number>,
-  targets: Set<Node>,
+  tasks: Map<Node, Task>,
+  targets: Map<Node, unknown>,
 ): Set<Node> {
   // Topological order by Kahn's algorithm over a copy of the counts, then a reverse sweep.
-  const count = new Map(deps);
+  const count = new Map<Node, number>();
+  for (const [n, t] of tasks) count.set(n, t.deps);
   const order: Node[] = [];
   const stack: Node[] = [];
   for (const e of roots) {
@@ -182,6 +200,14 @@ function neededNodes(
   return needed;
 }
 
+// The buffer of a node that ran (it receives nothing more).
+const RAN: (Tensor | null)[] = Object.freeze([]) as unknown as (Tensor | null)[];
+
+function anyGrad(buffer: readonly (Tensor | null)[]): boolean {
+  for (let i = 0; i < buffer.length; i++) if (buffer[i]) return true;
+  return false;
+}
+
 /**
  * Runs backward from `roots` (edges) with their gradients. Returns the captured gradients
  * when `opts.capture` is given.
@@ -191,32 +217,29 @@ export function runBackward(
   rootGrads: readonly Tensor[],
   opts: RunOptions,
 ): (Tensor | null)[] {
-  const deps = dependencies(roots);
+  const tasks = dependencies(roots);
   const capture = opts.capture;
   const captured: (Tensor | null)[] = capture ? capture.map(() => null) : [];
-  const targets = new Map<Node, [number, number][]>();
+  let targets: Map<Node, [number, number][]> | null = null;
   let needed: Set<Node> | null = null;
   if (capture) {
-    capture.forEach((t, i) => {
-      const e = t._edge();
+    targets = new Map();
+    for (let i = 0; i < capture.length; i++) {
+      const e = capture[i]!._edge();
       if (!e) throw new RuntimeError("One of the differentiated Tensors does not require grad");
       const list = targets.get(e.node) ?? [];
       list.push([e.inputNr, i]);
       targets.set(e.node, list);
-    });
-    needed = neededNodes(roots, deps, new Set(targets.keys()));
+    }
+    needed = neededNodes(roots, tasks, targets);
   }
   // Freeing early is only for backward passes that record nothing (no `createGraph`).
   const owned = opts.createGraph ? null : new OwnedGrads();
-  const buffers = new Map<Node, (Tensor | null)[]>();
   const ready = new ReadyQueue();
   const addGrad = (e: Edge, g: Tensor | null) => {
+    const task = tasks.get(e.node)!;
     if (g) {
-      let buf = buffers.get(e.node);
-      if (!buf) {
-        buf = [];
-        buffers.set(e.node, buf);
-      }
+      const buf = task.buffer;
       const cur = buf[e.inputNr];
       if (!cur) {
         buf[e.inputNr] = g;
@@ -233,21 +256,19 @@ export function runBackward(
         owned.drop(cur);
       }
     }
-    const c = deps.get(e.node)! - 1;
-    deps.set(e.node, c);
-    if (c === 0) ready.push(e.node);
+    if (--task.deps === 0) ready.push(task);
   };
-  const executed: Node[] = [];
   const anomaly = isAnomalyEnabled();
   const mode = setGradEnabled(opts.createGraph);
   const made: Tensor[] = [];
   try {
     for (let i = 0; i < roots.length; i++) addGrad(roots[i]!, rootGrads[i]!);
     while (ready.size > 0) {
-      const node = ready.pop();
-      const buffer = buffers.get(node) ?? [];
-      buffers.delete(node);
-      const hasGrad = buffer.some((g) => g);
+      const task = ready.pop();
+      const node = task.node;
+      const buffer = task.buffer;
+      task.buffer = RAN; // lets go of the gradients as they are consumed
+      const hasGrad = anyGrad(buffer);
       if (hasGrad) {
         // user code (hooks, a custom Function's backward) may keep what it is given
         const hooks = node._hasTensorHooks;
@@ -256,7 +277,7 @@ export function runBackward(
         }
         if (hooks) runTensorHooks(node, buffer);
       }
-      const tg = targets.get(node);
+      const tg = targets?.get(node);
       if (tg) {
         for (const [nr, i] of tg) {
           captured[i] = buffer[nr] ?? null;
@@ -294,17 +315,15 @@ export function runBackward(
             }
           }
           if (owned) {
-            produced = out.slice();
             const prev2 = captureTensors(made);
             try {
-              validate(node, out);
+              produced = validate(node, out) ?? out;
             } finally {
               captureTensors(prev2);
             }
             keepReturned(made, out, owned);
           } else validate(node, out);
         }
-        executed.push(node);
         if (!opts.retainGraph) node.release();
       }
       const edges = node.nextEdges;

@@ -155,7 +155,8 @@ export function tidy<T>(fn: () => T): T {
   collect(result, returned, 0);
   const outer = scopes[scopes.length - 1];
   for (const t of s.tensors) {
-    if (returned.has(t) || kept.has(t) || t.isDisposed || t._isGradOfLeaf) {
+    if (t.isDisposed) continue;
+    if (returned.has(t) || kept.has(t) || t._isGradOfLeaf) {
       if (outer && !kept.has(t)) outer.tensors.push(t);
       continue;
     }

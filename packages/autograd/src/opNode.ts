@@ -13,46 +13,58 @@ import { BACKWARD_TWICE, SavedTensor } from "./saved.js";
 import { Tensor } from "./tensor.js";
 import { OWN } from "./tensorBase.js";
 
-/** One tensor input of a rule: its edges `start … start+count-1`, its formula. */
+/** One differentiable input of a rule: its edges `start … start+count-1`, its formula. */
 interface Slot {
-  key: string;
   start: number;
   count: number;
   list: boolean;
-  formula: Formula<any> | null;
+  formula: Formula<any>;
 }
 
-type SavedValue = SavedTensor | (SavedTensor | null)[] | { value: unknown };
-
-function pascal(op: string): string {
-  return op[0]!.toUpperCase() + op.slice(1);
+/** The saved tensors of a list argument (`cat`'s tensors), null where none was needed. */
+class SavedList {
+  constructor(readonly items: (SavedTensor | null)[]) {}
 }
+
+/** What a node keeps of one forward argument: a saved tensor or list, or the value itself. */
+type Kept = SavedTensor | SavedList | unknown;
 
 /** A node whose backward is a rule of the derivative table. */
 export class OpNode extends Node {
   readonly op: DiffOp;
   readonly #name: string;
-  readonly #slots: Slot[];
-  readonly #attrs: Record<string, unknown>;
-  #saved: Map<string, SavedValue> | null;
+  readonly #slots: readonly Slot[];
+  // The forward's arguments that formulas may read (non-tensors, and the saved tensors), in
+  // the argument order: names and values side by side.
+  readonly #keys: string[];
+  readonly #kept: Kept[];
   #savedResults: SavedTensor[] | null = null;
   readonly #hasSaved: boolean;
-  readonly #wantsResult: boolean;
+  #released = false;
 
   constructor(
     op: DiffOp,
-    rule: Rule<any>,
+    info: RuleInfo,
     args: Record<string, unknown>,
-    slots: Slot[],
-    edges: (Edge | null)[],
-    meta: (TensorMeta | null)[],
     outputs: readonly Tensor[],
     savedSelf?: Tensor,
   ) {
     super();
     this.op = op;
-    this.#name = typeof rule.name === "function" ? rule.name(args) : staticName(op, rule);
+    this.#name = info.nameOf === null ? info.name : info.nameOf(args);
+    const slots = hasList(info, args) ? slotsOf(info, args) : info.slots;
     this.#slots = slots;
+    const edges = new Array<Edge | null>(slots.length === 0 ? 0 : lastEdge(slots));
+    const meta = new Array<TensorMeta | null>(edges.length);
+    let all = true;
+    for (let i = 0; i < slots.length; i++) {
+      const sl = slots[i]!;
+      const v = args[info.keys[i]!];
+      if (sl.list) {
+        const list = v as readonly unknown[];
+        for (let j = 0; j < sl.count; j++) all = setEdge(list[j], sl.start + j, edges, meta) && all;
+      } else all = setEdge(v, sl.start, edges, meta) && all;
+    }
     this.nextEdges = edges;
     this.inputMeta = meta;
     const outputMeta: TensorMeta[] = new Array(outputs.length);
@@ -61,31 +73,28 @@ export class OpNode extends Node {
       outputMeta[i] = { shape: d.shape, dtype: d.dtype };
     }
     this.outputMeta = outputMeta;
-    const uses = usesOf(rule, slots, edges);
+    const uses = all ? info.allUses : usesOf(slots, edges);
     this.#hasSaved = uses.size > 0;
-    const attrs: Record<string, unknown> = {};
-    const saved = uses.size > 0 ? new Map<string, SavedValue>() : NOTHING_SAVED;
-    this.#saved = saved;
+    const keys: string[] = [];
+    const kept: Kept[] = [];
     for (const k in args) {
       const v = args[k];
-      if (uses.has(k)) {
-        if (k === "self" && savedSelf) saved.set(k, new SavedTensor(savedSelf, null, false));
-        else if (v instanceof Tensor) saved.set(k, new SavedTensor(v, null, false));
-        else if (Array.isArray(v) && v.some((e) => e instanceof Tensor)) {
-          saved.set(
-            k,
+      if (v instanceof Tensor) {
+        if (!uses.has(k)) continue;
+        kept.push(new SavedTensor(k === "self" && savedSelf ? savedSelf : v, null, false));
+      } else if (isTensorList(v)) {
+        if (!uses.has(k)) continue;
+        kept.push(
+          new SavedList(
             v.map((e) => (e instanceof Tensor ? new SavedTensor(e, null, false) : null)),
-          );
-        } else saved.set(k, { value: v });
-      } else if (
-        !(v instanceof Tensor) &&
-        !(Array.isArray(v) && v.some((e) => e instanceof Tensor))
-      ) {
-        attrs[k] = v;
-      }
+          ),
+        );
+      } else kept.push(v);
+      keys.push(k);
     }
-    this.#attrs = attrs;
-    this.#wantsResult = uses.has("result");
+    this.#keys = keys;
+    this.#kept = kept;
+    if (uses.has("result")) this.#savedResults = [];
     if (isAnomalyEnabled()) this.anomalyStack = new Error().stack ?? null;
   }
 
@@ -99,32 +108,37 @@ export class OpNode extends Node {
 
   /** Saves the outputs when a formula uses `result` (after they were attached to this node). */
   saveResults(outputs: readonly Tensor[]): void {
-    if (this.#wantsResult) this.#savedResults = outputs.map((o) => new SavedTensor(o, this, true));
+    const saved = this.#savedResults;
+    if (saved === null) return;
+    for (let i = 0; i < outputs.length; i++) saved.push(new SavedTensor(outputs[i]!, this, true));
   }
 
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
-    const saved = this.#saved;
-    if (saved === null && this.#hasSaved) throw new RuntimeError(BACKWARD_TWICE);
-    const gs = this.outputMeta.map((m, i) => grads[i] ?? zerosFor(m));
-    const ctx: Record<string, unknown> = { ...this.#attrs, grad: gs[0], grads: gs };
-    if (saved) {
-      for (const [k, v] of saved) {
-        if (v instanceof SavedTensor) ctx[k] = v.unpack();
-        else if (Array.isArray(v)) ctx[k] = v.map((s) => s?.unpack() ?? null);
-        else ctx[k] = v.value;
-      }
+    if (this.#released && this.#hasSaved) throw new RuntimeError(BACKWARD_TWICE);
+    const outputMeta = this.outputMeta;
+    const gs: Tensor[] = new Array(outputMeta.length);
+    for (let i = 0; i < gs.length; i++) gs[i] = grads[i] ?? zerosFor(outputMeta[i]!);
+    // The formulas' context: the kept arguments (saved tensors unpacked and checked), the
+    // gradients, and the outputs when saved.
+    const ctx: Record<string, unknown> = { grad: gs[0], grads: gs };
+    const keys = this.#keys;
+    const kept = this.#kept;
+    for (let i = 0; i < keys.length; i++) {
+      const v = kept[i];
+      if (v instanceof SavedTensor) ctx[keys[i]!] = v.unpack();
+      else if (v instanceof SavedList) ctx[keys[i]!] = v.items.map((s) => s?.unpack() ?? null);
+      else ctx[keys[i]!] = v;
     }
-    if (this.#savedResults) {
-      const rs = this.#savedResults.map((s) => s.unpack());
+    const savedResults = this.#savedResults;
+    if (savedResults !== null && savedResults.length > 0) {
+      const rs = savedResults.map((s) => s.unpack());
       ctx.result = rs[0];
       ctx.results = rs;
     }
-    const out: (Tensor | null)[] = new Array(this.nextEdges.length).fill(null);
+    const edges = this.nextEdges;
+    const out: (Tensor | null)[] = new Array(edges.length).fill(null);
     for (const s of this.#slots) {
-      if (!s.formula) continue;
-      let needed = false;
-      for (let i = s.start; i < s.start + s.count; i++) needed ||= this.nextEdges[i] !== null;
-      if (!needed) continue;
+      if (!needed(s, edges)) continue;
       const r = s.formula.grad(ctx as never);
       if (s.list) {
         const arr = r as readonly (Tensor | null)[];
@@ -135,54 +149,38 @@ export class OpNode extends Node {
   }
 
   override release(): void {
-    const saved = this.#saved;
-    if (saved === null) return;
-    for (const v of saved.values()) {
+    if (this.#released) return;
+    this.#released = true;
+    for (const v of this.#kept) {
       if (v instanceof SavedTensor) v.release();
-      else if (Array.isArray(v)) for (const s of v) s?.release();
+      else if (v instanceof SavedList) for (const s of v.items) s?.release();
     }
     if (this.#savedResults) for (const s of this.#savedResults) s.release();
-    this.#saved = null;
-    this.#savedResults = null;
   }
 }
 
-// What nodes that save nothing hold (never written: nothing is saved into it).
-const NOTHING_SAVED = new Map<string, SavedValue>();
-
-const names = new Map<string, string>();
-
-/** A rule's fixed node name (`${Op}Backward0` unless it names one), made once per op. */
-function staticName(op: string, rule: Rule<any>): string {
-  let n = names.get(op);
-  if (n === undefined) {
-    n = (rule.name as string | undefined) ?? `${pascal(op)}Backward0`;
-    names.set(op, n);
-  }
-  return n;
+/** Whether some input of `s` needs a gradient. */
+function needed(s: Slot, edges: readonly (Edge | null)[]): boolean {
+  for (let i = s.start; i < s.start + s.count; i++) if (edges[i] !== null) return true;
+  return false;
 }
 
-const allUses = new Map<Rule<any>, Set<string>>();
+function isTensorList(v: unknown): v is readonly unknown[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (v[i] instanceof Tensor) return true;
+  return false;
+}
 
-/** What the formulas of the inputs that need a gradient use (shared when all of them do). */
-function usesOf(rule: Rule<any>, slots: Slot[], edges: (Edge | null)[]): Set<string> {
-  let all = true;
-  for (let i = 0; i < edges.length && all; i++) all = edges[i] !== null;
-  if (all) {
-    let u = allUses.get(rule);
-    if (u === undefined) {
-      u = new Set();
-      for (const s of slots) if (s.formula) for (const x of s.formula.uses) u.add(x);
-      allUses.set(rule, u);
-    }
-    return u;
-  }
+function lastEdge(slots: readonly Slot[]): number {
+  const s = slots[slots.length - 1]!;
+  return s.start + s.count;
+}
+
+/** What the formulas of the inputs that need a gradient use. */
+function usesOf(slots: readonly Slot[], edges: readonly (Edge | null)[]): Set<string> {
   const uses = new Set<string>();
   for (const s of slots) {
-    if (!s.formula) continue;
-    let needed = false;
-    for (let i = s.start; i < s.start + s.count; i++) needed ||= edges[i] !== null;
-    if (needed) for (const u of s.formula.uses) uses.add(u);
+    if (needed(s, edges)) for (const u of s.formula.uses) uses.add(u);
   }
   return uses;
 }
@@ -191,18 +189,26 @@ function zerosFor(m: TensorMeta): Tensor {
   return zeros(m.shape, { dtype: m.dtype });
 }
 
-/** A rule's tensor inputs, and their slots when no input is a list (computed once per rule). */
+/** What recording needs of a rule, computed once per op. */
 interface RuleInfo {
+  /** The node name (`${Op}Backward0` by default), or how the arguments give it. */
+  name: string;
+  nameOf: ((args: any) => string) | null;
+  /** The differentiable inputs, in order, and their formulas. */
   keys: string[];
   formulas: Formula<any>[];
+  /** One edge per input, when no input is a list. */
   slots: Slot[];
+  /** What the formulas use when every input needs a gradient. */
+  allUses: Set<string>;
 }
 
-const ruleInfos = new Map<Rule<any>, RuleInfo>();
+const ruleInfos = new Map<string, RuleInfo>();
 
-function infoOf(rule: Rule<any>): RuleInfo {
-  let info = ruleInfos.get(rule);
+function infoOf(op: string): RuleInfo {
+  let info = ruleInfos.get(op);
   if (info === undefined) {
+    const rule = (DERIVATIVES as unknown as Record<string, Rule<any>>)[op]!;
     const keys: string[] = [];
     const formulas: Formula<any>[] = [];
     for (const [k, f] of Object.entries(rule.inputs as Record<string, Formula<any> | string>)) {
@@ -210,72 +216,58 @@ function infoOf(rule: Rule<any>): RuleInfo {
       keys.push(k);
       formulas.push(f);
     }
-    const slots = keys.map((key, i) => ({
-      key,
-      start: i,
-      count: 1,
-      list: false,
-      formula: formulas[i]!,
-    }));
-    info = { keys, formulas, slots };
-    ruleInfos.set(rule, info);
+    const slots = keys.map((_, i) => ({ start: i, count: 1, list: false, formula: formulas[i]! }));
+    const allUses = new Set<string>();
+    for (const f of formulas) for (const u of f.uses) allUses.add(u);
+    const name =
+      typeof rule.name === "string" ? rule.name : `${op[0]!.toUpperCase()}${op.slice(1)}Backward0`;
+    const nameOf = typeof rule.name === "function" ? rule.name : null;
+    info = { name, nameOf, keys, formulas, slots, allUses };
+    ruleInfos.set(op, info);
   }
   return info;
 }
 
-/** Appends the edge and gradient meta of one input; true when it needs a gradient. */
-function pushEdge(v: unknown, edges: (Edge | null)[], meta: (TensorMeta | null)[]): boolean {
-  if (v instanceof Tensor) {
-    const e = v._edge();
-    edges.push(e);
-    if (e === null) {
-      meta.push(null);
-      return false;
-    }
-    const d = v.data;
-    meta.push({ shape: d.shape, dtype: d.dtype });
-    return true;
-  }
-  edges.push(null);
-  meta.push(null);
+function hasList(info: RuleInfo, args: Record<string, unknown>): boolean {
+  for (let i = 0; i < info.keys.length; i++) if (Array.isArray(args[info.keys[i]!])) return true;
   return false;
 }
 
-function slotsOf(
-  rule: Rule<any>,
-  args: Record<string, unknown>,
-): {
-  slots: Slot[];
-  edges: (Edge | null)[];
-  meta: (TensorMeta | null)[];
-  any: boolean;
-} {
-  const { keys, formulas, slots: single } = infoOf(rule);
-  const edges: (Edge | null)[] = [];
-  const meta: (TensorMeta | null)[] = [];
-  let any = false;
-  let lists = false;
-  for (let i = 0; i < keys.length; i++) lists ||= Array.isArray(args[keys[i]!]);
-  if (!lists) {
-    for (let i = 0; i < keys.length; i++) any = pushEdge(args[keys[i]!], edges, meta) || any;
-    return { slots: single, edges, meta, any };
-  }
+/** The slots of a call where some input is a list (one edge per tensor of a list). */
+function slotsOf(info: RuleInfo, args: Record<string, unknown>): Slot[] {
   const slots: Slot[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const v = args[key];
+  let start = 0;
+  for (let i = 0; i < info.keys.length; i++) {
+    const v = args[info.keys[i]!];
     const list = Array.isArray(v);
-    const start = edges.length;
-    if (list) for (const e of v) any = pushEdge(e, edges, meta) || any;
-    else any = pushEdge(v, edges, meta) || any;
-    slots.push({ key, start, count: edges.length - start, list, formula: formulas[i]! });
+    const count = list ? v.length : 1;
+    slots.push({ start, count, list, formula: info.formulas[i]! });
+    start += count;
   }
-  return { slots, edges, meta, any };
+  return slots;
 }
 
-/** Whether an input of `rule` among `args` requires grad (no allocation: on every op's path). */
-function anyNeedsGrad(rule: Rule<any>, args: Record<string, unknown>): boolean {
-  const keys = infoOf(rule).keys;
+/** Sets the edge and gradient meta of one input; true when it needs a gradient. */
+function setEdge(
+  v: unknown,
+  i: number,
+  edges: (Edge | null)[],
+  meta: (TensorMeta | null)[],
+): boolean {
+  const e = v instanceof Tensor ? v._edge() : null;
+  edges[i] = e;
+  if (e === null) {
+    meta[i] = null;
+    return false;
+  }
+  const d = (v as Tensor).data;
+  meta[i] = { shape: d.shape, dtype: d.dtype };
+  return true;
+}
+
+/** Whether an input among `keys` of `args` requires grad (no allocation: on every op's path). */
+function anyNeedsGrad(info: RuleInfo, args: Record<string, unknown>): boolean {
+  const keys = info.keys;
   for (let i = 0; i < keys.length; i++) if (needsGrad(args[keys[i]!])) return true;
   return false;
 }
@@ -293,13 +285,13 @@ export function createNode<K extends DiffOp>(
   force = false,
 ): OpNode | null {
   if (!force && !isGradEnabled()) return null;
-  const rule = (DERIVATIVES as unknown as Record<string, Rule<any>>)[op]!;
+  const info = infoOf(op);
   const a = args as unknown as Record<string, unknown>;
-  if (!anyNeedsGrad(rule, a)) return null;
-  const { slots, edges, meta, any } = slotsOf(rule, a);
-  if (!any) return null;
-  if (!outputs.some((o) => isFloatingPoint(o.dtype))) return null;
-  return new OpNode(op, rule, a, slots, edges, meta, outputs, savedSelf);
+  if (!anyNeedsGrad(info, a)) return null;
+  let float = false;
+  for (let i = 0; i < outputs.length && !float; i++) float = isFloatingPoint(outputs[i]!.dtype);
+  if (!float) return null;
+  return new OpNode(op, info, a, outputs, savedSelf);
 }
 
 /**
@@ -314,9 +306,10 @@ export function attach<K extends DiffOp>(
 ): OpNode | null {
   const node = createNode(op, args, outputs, savedSelf);
   if (!node) return null;
-  outputs.forEach((o, i) => {
+  for (let i = 0; i < outputs.length; i++) {
+    const o = outputs[i]!;
     if (isFloatingPoint(o.dtype)) o._setGradFn(node, i);
-  });
+  }
   node.saveResults(outputs);
   return node;
 }
@@ -324,8 +317,7 @@ export function attach<K extends DiffOp>(
 /** Whether recording `op` on these arguments would create a node (grad mode on, an input requiring grad). */
 export function wouldRecord<K extends DiffOp>(op: K, args: OpArgs[K]): boolean {
   if (!isGradEnabled()) return false;
-  const rule = (DERIVATIVES as unknown as Record<string, Rule<any>>)[op]!;
-  return anyNeedsGrad(rule, args as unknown as Record<string, unknown>);
+  return anyNeedsGrad(infoOf(op), args as unknown as Record<string, unknown>);
 }
 
 function needsGrad(v: unknown): boolean {
@@ -337,11 +329,10 @@ function needsGrad(v: unknown): boolean {
 
 /** Whether recording `op` on these arguments would save `self` (in-place ops copy it first). */
 export function savesSelf<K extends DiffOp>(op: K, args: OpArgs[K]): boolean {
-  const rule = (DERIVATIVES as unknown as Record<string, Rule<any>>)[op]!;
-  for (const [key, f] of Object.entries(rule.inputs as Record<string, Formula<any> | string>)) {
-    if (typeof f === "string") continue;
-    if (needsGrad((args as unknown as Record<string, unknown>)[key]) && f.uses.includes("self"))
-      return true;
+  const info = infoOf(op);
+  const a = args as unknown as Record<string, unknown>;
+  for (let i = 0; i < info.keys.length; i++) {
+    if (needsGrad(a[info.keys[i]!]) && info.formulas[i]!.uses.includes("self")) return true;
   }
   return false;
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  addmm,
   arange,
   cat,
   einsum,
@@ -234,5 +235,118 @@ describe("relu's gradient at NaN", () => {
     const t = tensor([Number.NaN, -1, 2], { requiresGrad: true });
     t.relu().sum().backward();
     expect(t.grad!.tolist()).toEqual([1, 0, 1]);
+  });
+});
+
+describe("addmm (values and errors from PyTorch 1.13)", () => {
+  const i = () => tensor([1, -1]);
+  const a = () =>
+    tensor([
+      [1, 2],
+      [3, 4],
+      [0.5, -2],
+    ]);
+  const m = () =>
+    tensor([
+      [1, 0],
+      [2, -1],
+    ]);
+
+  it("computes beta·input + alpha·(mat1 @ mat2), the input broadcast", () => {
+    expect(addmm(i(), a(), m()).tolist()).toEqual([
+      [6, -3],
+      [12, -5],
+      [-2.5, 1],
+    ]);
+    expect(i().addmm(a(), m(), { beta: 0.5, alpha: 2 }).tolist()).toEqual([
+      [10.5, -4.5],
+      [22.5, -8.5],
+      [-6.5, 3.5],
+    ]);
+  });
+
+  it("ignores the input when beta is 0, NaN and infinity included", () => {
+    expect(
+      addmm(tensor([Number.NaN, Number.POSITIVE_INFINITY]), a(), m(), { beta: 0 }).tolist(),
+    ).toEqual([
+      [5, -2],
+      [11, -4],
+      [-3.5, 2],
+    ]);
+  });
+
+  it("records AddmmBackward0 with PyTorch's gradients", () => {
+    const x = i().requiresGrad_();
+    const y = a().requiresGrad_();
+    const z = m().requiresGrad_();
+    const out = addmm(x, y, z, { beta: 3, alpha: -2 });
+    expect(out.gradFn!.name).toBe("AddmmBackward0");
+    expect(out.gradFn!.nextFunctions.map(([n]) => n?.name)).toEqual([
+      "AccumulateGrad",
+      "AccumulateGrad",
+      "AccumulateGrad",
+    ]);
+    out.backward(
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
+    expect(x.grad!.tolist()).toEqual([27, 36]);
+    expect(y.grad!.tolist()).toEqual([
+      [-2, -0],
+      [-6, -4],
+      [-10, -8],
+    ]);
+    expect(z.grad!.tolist()).toEqual([
+      [-25, -34],
+      [-8, -16],
+    ]);
+  });
+
+  it("truncates the factors for integer dtypes, and rejects those that overflow", () => {
+    const int = (v: number[][] | number[]) => tensor(v, { dtype: "int64" });
+    const eye = int([
+      [1, 0],
+      [0, 1],
+    ]);
+    const mat = int([
+      [1, 2],
+      [3, 4],
+    ]);
+    const r = addmm(int([10, 20]), mat, eye, { beta: 0.5, alpha: 2.9 });
+    expect(r.dtype).toBe("int64");
+    expect(r.tolist()).toEqual([
+      [2, 4],
+      [6, 8],
+    ]);
+    expect(() => addmm(int([1, 2]), mat, eye, { alpha: Number.NaN })).toThrow(
+      "value cannot be converted to type int64_t without overflow",
+    );
+    const i32 = (t: Tensor) => t.to("int32");
+    expect(() => addmm(i32(int([1, 2])), i32(mat), i32(eye), { beta: 1e12 })).toThrow(
+      "value cannot be converted to type int without overflow",
+    );
+  });
+
+  it("checks dtypes, then dims, then sizes, then the input's shape, as PyTorch", () => {
+    expect(() => addmm(i().double(), a(), m())).toThrow("self and mat2 must have the same dtype");
+    expect(() => addmm(i(), a().double(), m())).toThrow("mat1 and mat2 must have the same dtype");
+    expect(() => addmm(i(), a().double(), zeros(7))).toThrow(
+      "mat1 and mat2 must have the same dtype",
+    );
+    expect(() => addmm(i(), zeros(3), m())).toThrow("mat1 must be a matrix, got 1-D tensor");
+    expect(() => addmm(i(), a(), zeros(2))).toThrow("mat2 must be a matrix, got 1-D tensor");
+    expect(() => addmm(i(), a(), a())).toThrow(
+      "mat1 and mat2 shapes cannot be multiplied (3x2 and 3x2)",
+    );
+    expect(() => addmm(zeros(7), a(), m())).toThrow(
+      "The expanded size of the tensor (2) must match the existing size (7) at non-singleton dimension 1.  Target sizes: [3, 2].  Tensor sizes: [7]",
+    );
+    const bool = (t: Tensor) => t.bool();
+    expect(() => addmm(bool(i()), bool(a()), bool(m()))).toThrow(
+      `"addmm_impl_cpu_" not implemented for 'Bool'`,
+    );
   });
 });

@@ -41,12 +41,43 @@ export function tensorName(t: Tensor): string | null {
   return null;
 }
 
-const savedRegistry = new FinalizationRegistry<{ bytes: number; live: boolean }>((h) => {
+/** A saved tensor's entry in the counts of `memory()`. */
+interface Handle {
+  bytes: number;
+  live: boolean;
+  registered: boolean;
+}
+
+// Uncounts the saved tensors of graphs dropped without a backward.
+const savedRegistry = new FinalizationRegistry<Handle>((h) => {
   if (h.live) {
     stats.savedBytes -= h.bytes;
     stats.savedTensors--;
   }
 });
+
+// Saved tensors not registered yet: most are released by a backward within the same training
+// step, and registering then unregistering each costs more than a small op. Those still alive
+// are registered every `PENDING_LIMIT` saves and at the end of the current task (a microtask):
+// before then, their finalizer could not have run anyway.
+const PENDING_LIMIT = 1024;
+const pending: SavedTensor[] = [];
+let sweepQueued = false;
+
+function sweepPending(): void {
+  sweepQueued = false;
+  for (let i = 0; i < pending.length; i++) pending[i]!._register();
+  pending.length = 0;
+}
+
+function queueRegistration(s: SavedTensor): void {
+  pending.push(s);
+  if (pending.length >= PENDING_LIMIT) sweepPending();
+  else if (!sweepQueued) {
+    sweepQueued = true;
+    queueMicrotask(sweepPending);
+  }
+}
 
 /** Type name as PyTorch prints it in messages: `torch.FloatTensor`. */
 export function torchTypeName(d: NDArray["dtype"]): string {
@@ -63,7 +94,7 @@ export class SavedTensor {
   readonly #accumulator: AccumulateGrad | null;
   readonly #requiresGrad: boolean;
   readonly #name: string | null;
-  readonly #handle: { bytes: number; live: boolean };
+  readonly #handle: Handle;
 
   /** Saves `t` (an input, or an output of `saver` when `isOutput`). */
   constructor(t: Tensor, saver: Node | null, isOutput: boolean) {
@@ -74,17 +105,29 @@ export class SavedTensor {
     }
     const d = t.data;
     this.#tensor = t;
-    this.#data = d.asStrided(d.shape, d.strides, d.offset);
+    // The graph's own reference to the storage. NDArrays never change, so `d` itself is kept
+    // (with one more reference to its storage, dropped by `release`).
+    d.storage.retain();
+    this.#data = d;
     this.#version = d.storage.version;
-    this.#gradFn = isOutput ? saver : t.gradFn;
+    const fn = t.gradFn;
+    this.#gradFn = isOutput ? saver : fn;
     this.#outputNr = t._outputNr;
     this.#requiresGrad = t.requiresGrad;
-    this.#accumulator = t.isLeaf && t.requiresGrad ? t._gradAccumulator() : null;
+    this.#accumulator = fn === null && this.#requiresGrad ? t._gradAccumulator() : null;
     this.#name = tensorName(t);
-    this.#handle = { bytes: d.numel() * itemSize(d.dtype), live: true };
+    this.#handle = { bytes: d.numel() * itemSize(d.dtype), live: true, registered: false };
     stats.savedBytes += this.#handle.bytes;
     stats.savedTensors++;
-    savedRegistry.register(this, this.#handle, this.#handle);
+    queueRegistration(this);
+  }
+
+  /** @internal Registers this saved tensor with the finalizer (unless already released). */
+  _register(): void {
+    const h = this.#handle;
+    if (!h.live || h.registered) return;
+    h.registered = true;
+    savedRegistry.register(this, h, h);
   }
 
   /** The saved tensor, after checking it was neither freed nor modified in place. */
@@ -103,7 +146,9 @@ export class SavedTensor {
       );
     }
     const t = this.#tensor;
-    if (t && !t.isDisposed && sameView(t.data, d) && t.gradFn === this.#gradFn) return t;
+    if (t && !t.isDisposed && (t.data === d || sameView(t.data, d)) && t.gradFn === this.#gradFn) {
+      return t;
+    }
     return this.#rebuild(d);
   }
 
@@ -123,14 +168,14 @@ export class SavedTensor {
   /** Frees the saved reference; a later `unpack` throws the backward-twice error. */
   release(): void {
     if (this.#data === null) return;
-    this.#data.dispose();
+    this.#data.storage.release();
     this.#data = null;
     this.#tensor = null;
     if (this.#handle.live) {
       this.#handle.live = false;
       stats.savedBytes -= this.#handle.bytes;
       stats.savedTensors--;
-      savedRegistry.unregister(this.#handle);
+      if (this.#handle.registered) savedRegistry.unregister(this.#handle);
     }
   }
 

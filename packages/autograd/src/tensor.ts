@@ -228,7 +228,9 @@ export class Tensor extends TensorReduce {
 
   /** @internal A plain tensor that takes over this one's storage (this one is disposed). */
   _takeOver(): Tensor {
-    const t = new Tensor(this.data);
+    const d = this.data;
+    d.storage.retain(); // the new tensor's reference to `d`, taken before this one drops its own
+    const t = new Tensor(d, undefined, OWN);
     this.dispose();
     return t;
   }

@@ -120,6 +120,10 @@ export class TensorReduce extends TensorShape {
   matmul(this: Tensor, other: Tensor): Tensor {
     return L.matmul(this, other);
   }
+  /** `beta·this + alpha·(mat1 @ mat2)` (`addmm`). */
+  addmm(this: Tensor, mat1: Tensor, mat2: Tensor, opts?: L.AddmmOptions): Tensor {
+    return L.addmm(this, mat1, mat2, opts);
+  }
   mm(this: Tensor, mat2: Tensor): Tensor {
     return L.mm(this, mat2);
   }

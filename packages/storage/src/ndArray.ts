@@ -114,7 +114,17 @@ export class NDArray {
         `mismatch in length of strides and shape (${strides.length} vs ${shape.length})`,
       );
     }
-    return new NDArray(this.storage.retain(), this.dtype, shape.slice(), strides.slice(), offset);
+    // this array's own shape and strides are never modified: they can be shared, not copied
+    return this.#alias(
+      shape === this.shape ? shape : shape.slice(),
+      strides === this.strides ? strides : strides.slice(),
+      offset,
+    );
+  }
+
+  /** A view taking `shape` and `strides` as they are (arrays made for it, of equal lengths). */
+  #alias(shape: Shape, strides: Shape, offset: number = this.offset): NDArray {
+    return new NDArray(this.storage.retain(), this.dtype, shape, strides, offset);
   }
 
   /** Aliases the storage with another shape; throws PyTorch's message when strides forbid it. */
@@ -127,14 +137,14 @@ export class NDArray {
         "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
       );
     }
-    return this.asStrided(target, st);
+    return this.#alias(target, st);
   }
 
   /** `view` when possible, else a contiguous copy. */
   reshape(...shape: number[] | [Shape]): NDArray {
     const target = inferSize(flatShape(shape), this.numel());
     const st = viewStrides(this.shape, this.strides, target);
-    if (st !== null) return this.asStrided(target, st);
+    if (st !== null) return this.#alias(target, st);
     return this.contiguous().#viewOwned(target);
   }
 
@@ -161,7 +171,7 @@ export class NDArray {
       shape[i] = this.shape[k]!;
       strides[i] = this.strides[k]!;
     }
-    return this.asStrided(shape, strides);
+    return this.#alias(shape, strides);
   }
 
   transpose(dim0: number, dim1: number): NDArray {
@@ -174,7 +184,7 @@ export class NDArray {
     shape[b] = this.shape[a]!;
     strides[a] = this.strides[b]!;
     strides[b] = this.strides[a]!;
-    return this.asStrided(shape, strides);
+    return this.#alias(shape, strides);
   }
 
   /** Transpose of a matrix; 0-d and 1-d arrays are returned as views unchanged. */
@@ -182,7 +192,7 @@ export class NDArray {
     if (this.ndim > 2) {
       throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
     }
-    return this.ndim < 2 ? this.asStrided(this.shape, this.strides) : this.transpose(0, 1);
+    return this.ndim < 2 ? this.#alias(this.shape, this.strides) : this.transpose(0, 1);
   }
 
   /** Broadcasts size-1 dims to `shape` (`-1` keeps a size) with stride 0. */
@@ -222,7 +232,7 @@ export class NDArray {
         );
       }
     }
-    return this.asStrided(shape, strides);
+    return this.#alias(shape, strides);
   }
 
   /** Elements `start … start+length-1` of `dim`. */
@@ -258,7 +268,7 @@ export class NDArray {
     const strides = this.strides.slice();
     shape[d] = Math.ceil((e - s) / step);
     strides[d] = this.strides[d]! * step;
-    return this.asStrided(shape, strides, this.offset + s * this.strides[d]!);
+    return this.#alias(shape, strides, this.offset + s * this.strides[d]!);
   }
 
   /** Index `index` of `dim`, removing that dim. */
@@ -273,7 +283,7 @@ export class NDArray {
     const strides = this.strides.slice();
     shape.splice(d, 1);
     strides.splice(d, 1);
-    return this.asStrided(shape, strides, this.offset + index * this.strides[d]!);
+    return this.#alias(shape, strides, this.offset + index * this.strides[d]!);
   }
 
   /** Removes size-1 dims (all of them, or the given ones when they have size 1). */
@@ -294,7 +304,7 @@ export class NDArray {
       shape.push(this.shape[i]!);
       strides.push(this.strides[i]!);
     }
-    return this.asStrided(shape, strides);
+    return this.#alias(shape, strides);
   }
 
   unsqueeze(dim: number): NDArray {
@@ -304,7 +314,7 @@ export class NDArray {
     const st = d < this.ndim ? this.shape[d]! * this.strides[d]! : 1;
     shape.splice(d, 0, 1);
     strides.splice(d, 0, st);
-    return this.asStrided(shape, strides);
+    return this.#alias(shape, strides);
   }
 
   /** Merges dims `startDim … endDim` into one (a view when the layout allows). */
@@ -314,7 +324,7 @@ export class NDArray {
     const e = normalizeDim(endDim, this.ndim);
     if (s > e)
       throw new ValueError("flatten() has invalid args: start_dim cannot come after end_dim");
-    if (s === e) return this.asStrided(this.shape, this.strides);
+    if (s === e) return this.#alias(this.shape, this.strides);
     const shape = [
       ...this.shape.slice(0, s),
       numel(this.shape.slice(s, e + 1)),
@@ -354,12 +364,12 @@ export class NDArray {
     }
     shape.push(len);
     strides.push(this.strides[a]! + this.strides[b]!);
-    return this.asStrided(shape, strides, len === 0 ? this.offset : off);
+    return this.#alias(shape, strides, len === 0 ? this.offset : off);
   }
 
   /** This array when contiguous (another reference), else a contiguous copy. */
   contiguous(): NDArray {
-    if (this.isContiguous()) return this.asStrided(this.shape, this.strides);
+    if (this.isContiguous()) return this.#alias(this.shape, this.strides);
     const out = NDArray.uninit(this.shape, this.dtype);
     this.storage.backend.kernels.copy(this, out);
     return out;
@@ -538,7 +548,7 @@ export class NDArray {
 
   /** A copy converted to `dtype` (this array itself, another reference, when equal). */
   to(dtype: DType): NDArray {
-    return dtype === this.dtype ? this.asStrided(this.shape, this.strides) : cast(this, dtype);
+    return dtype === this.dtype ? this.#alias(this.shape, this.strides) : cast(this, dtype);
   }
 
   /** Drops this array's reference to its storage (freed when no view is left). */

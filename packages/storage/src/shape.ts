@@ -37,10 +37,13 @@ export function normalizeDim(dim: number, ndim: number): number {
 
 /** Normalizes a list of dims, rejecting repeats as PyTorch does. */
 export function normalizeDims(dims: readonly number[], ndim: number): number[] {
-  const out = dims.map((d) => normalizeDim(d, ndim));
-  for (let i = 0; i < out.length; i++) {
-    if (out.indexOf(out[i]!) !== i) {
-      throw new ValueError(`dim ${out[i]} appears multiple times in the list of dims`);
+  const out = new Array<number>(dims.length);
+  for (let i = 0; i < dims.length; i++) out[i] = normalizeDim(dims[i]!, ndim);
+  for (let i = 1; i < out.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (out[j] === out[i]) {
+        throw new ValueError(`dim ${out[i]} appears multiple times in the list of dims`);
+      }
     }
   }
   return out;

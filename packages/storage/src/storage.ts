@@ -12,7 +12,8 @@ import { RuntimeError } from "./errors.js";
 
 interface Held {
   backend: Backend;
-  allocation: Allocation;
+  /** Null once freed (so that nothing keeps a freed JS-heap buffer reachable). */
+  allocation: Allocation | null;
   byteLength: number;
   /** Objects counted elsewhere that use this storage (tensors), see `onStorageCollected`. */
   owners: number;
@@ -24,7 +25,8 @@ export const storageStats = { storages: 0, bytes: 0 };
 function freeHeld(h: Held): void {
   storageStats.storages--;
   storageStats.bytes -= h.byteLength;
-  h.backend.free(h.allocation);
+  h.backend.free(h.allocation!);
+  h.allocation = null;
 }
 
 let collected: ((owners: number) => void) | null = null;
@@ -44,6 +46,31 @@ const registry = new FinalizationRegistry<Held>((h) => {
   if (h.owners !== 0 && collected !== null) collected(h.owners);
 });
 
+// Storages not registered yet. Most storages are freed within microseconds of their creation
+// (an op's temporaries, gradients consumed at once), and registering then unregistering one
+// costs more than a small op: only those still alive when the list is swept get registered.
+// The list is swept every `PENDING_LIMIT` storages and at the end of the current task (a
+// microtask), so a forgotten storage is left to the garbage collector as before — its finalizer
+// could not run before the task ends anyway.
+const PENDING_LIMIT = 1024;
+const pending: Storage[] = [];
+let sweepQueued = false;
+
+function sweepPending(): void {
+  sweepQueued = false;
+  for (let i = 0; i < pending.length; i++) pending[i]!._register();
+  pending.length = 0;
+}
+
+function queueRegistration(s: Storage): void {
+  pending.push(s);
+  if (pending.length >= PENDING_LIMIT) sweepPending();
+  else if (!sweepQueued) {
+    sweepQueued = true;
+    queueMicrotask(sweepPending);
+  }
+}
+
 export class Storage {
   readonly backend: Backend;
   readonly byteLength: number;
@@ -53,6 +80,7 @@ export class Storage {
   #version = 0;
   #view: TypedArray | null = null;
   #viewDType: DType | null = null;
+  #registered = false;
 
   /** `byteLength` bytes on `backend`: zero-filled, or unspecified when `zeroed` is false. */
   constructor(backend: Backend, byteLength: number, zeroed = true) {
@@ -62,6 +90,13 @@ export class Storage {
     this.#held = { backend, allocation: this.#allocation, byteLength, owners: 0 };
     storageStats.storages++;
     storageStats.bytes += byteLength;
+    queueRegistration(this);
+  }
+
+  /** @internal Registers this storage with the finalizer (unless already freed). */
+  _register(): void {
+    if (this.#allocation === null || this.#registered) return;
+    this.#registered = true;
     registry.register(this, this.#held, this);
   }
 
@@ -131,7 +166,7 @@ export class Storage {
   }
 
   #free(): void {
-    registry.unregister(this);
+    if (this.#registered) registry.unregister(this);
     freeHeld(this.#held);
     this.#allocation = null;
     this.#view = null;

@@ -2,6 +2,7 @@
  * Derivatives of matrix products. For `C = A·B`: dA = G·Bᵀ, dB = Aᵀ·G, with 1-d operands
  * promoted to matrices and broadcast batch dims summed back.
  */
+import { sameShape } from "@x/storage";
 import type { Tensor } from "../tensor.js";
 import type { RuleTable } from "./rule.js";
 
@@ -16,6 +17,15 @@ export interface LinalgOps {
     /** Both are matrices and `other` is a transposed contiguous one (`weight.t()`). */
     otherT?: boolean;
   };
+  addmm: {
+    self: Tensor;
+    mat1: Tensor;
+    mat2: Tensor;
+    beta: number;
+    alpha: number;
+    /** `mat2` is a transposed contiguous matrix (`weight.t()` in `F.linear`). */
+    mat2T: boolean;
+  };
   mm: { self: Tensor; mat2: Tensor };
   bmm: { self: Tensor; mat2: Tensor };
   dot: { self: Tensor; other: Tensor };
@@ -28,6 +38,16 @@ function promoteGrad(grad: Tensor, a1: boolean, b1: boolean): Tensor {
   if (a1) return grad.unsqueeze(-2);
   if (b1) return grad.unsqueeze(-1);
   return grad;
+}
+
+/** `g·s` (`g` itself when `s` is 1, as PyTorch's `maybe_multiply`). */
+function scaled(g: Tensor, s: number): Tensor {
+  return s === 1 ? g : g.mul(s);
+}
+
+/** `g` reshaped to `shape` (itself when it has that shape). */
+function shapedAs(g: Tensor, shape: Shape): Tensor {
+  return sameShape(g.shape, shape) ? g : g.reshape(shape);
 }
 
 function matmulName({ selfShape, otherShape }: { selfShape: Shape; otherShape: Shape }): string {
@@ -52,7 +72,7 @@ export const linalgRules: RuleTable<LinalgOps> = {
           const b2 = b1 ? other.unsqueeze(-1) : other;
           const ga = promoteGrad(grad, a1, b1).matmul(b2.transpose(-1, -2));
           const a2Shape = a1 ? [1, selfShape[0]!] : selfShape;
-          return ga.sumToSize(a2Shape).reshape(selfShape);
+          return shapedAs(ga.sumToSize(a2Shape), selfShape);
         },
       },
       other: {
@@ -65,8 +85,21 @@ export const linalgRules: RuleTable<LinalgOps> = {
           const a2 = a1 ? self.unsqueeze(0) : self;
           const gb = a2.transpose(-1, -2).matmul(promoteGrad(grad, a1, b1));
           const b2Shape = b1 ? [otherShape[0]!, 1] : otherShape;
-          return gb.sumToSize(b2Shape).reshape(otherShape);
+          return shapedAs(gb.sumToSize(b2Shape), otherShape);
         },
+      },
+    },
+  },
+  // d(β·I + α·A·B) = (β·G summed to I's shape, α·G·Bᵀ, α·Aᵀ·G)
+  addmm: {
+    inputs: {
+      self: { uses: [], grad: ({ grad, beta }) => scaled(grad, beta) },
+      mat1: { uses: ["mat2"], grad: ({ grad, mat2, alpha }) => scaled(grad.mm(mat2.t()), alpha) },
+      mat2: {
+        uses: ["mat1"],
+        grad: ({ grad, mat1, alpha, mat2T }) =>
+          // (Gᵀ·A)ᵀ for a transposed mat2: the gradient comes out laid out as mat2 is
+          scaled(mat2T ? grad.t().mm(mat1).t() : mat1.t().mm(grad), alpha),
       },
     },
   },

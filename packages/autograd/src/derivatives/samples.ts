@@ -270,6 +270,16 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
       () => rn(2, 3, 2),
     ),
   ],
+  addmm: [
+    { fn: (i, x, y) => T.addmm(i!, x!, y!), inputs: () => [rn(2, 2), rn(2, 3), rn(3, 2)] },
+    // a bias broadcast over the rows, and a transposed weight (F.linear's call)
+    { fn: (i, x, w) => T.addmm(i!, x!, w!.t()), inputs: () => [rn(4), rn(2, 3), rn(4, 3)] },
+    {
+      fn: (i, x, y) => i!.addmm(x!, y!, { beta: 0.5, alpha: -2 }),
+      inputs: () => [rn(2, 1), rn(2, 3), rn(3, 4)],
+    },
+    { fn: (i, x, y) => T.addmm(i!, x!, y!, { beta: 0 }), inputs: () => [rn(), rn(3, 2), rn(2, 2)] },
+  ],
   mm: [
     b(
       (x, y) => x.mm(y),

@@ -33,6 +33,36 @@ describe("functional", () => {
     );
   });
 
+  it("linear on a matrix with a bias is one addmm, as PyTorch records it", () => {
+    const x = A.randn(3, 4).requiresGrad_();
+    const w = A.randn(5, 4).requiresGrad_();
+    const b = A.randn(5).requiresGrad_();
+    const y = F.linear(x, w, b);
+    expect(y.gradFn!.name).toBe("AddmmBackward0");
+    expect(y.gradFn!.nextFunctions.map(([n]) => n?.name)).toEqual([
+      "AccumulateGrad",
+      "AccumulateGrad",
+      "TBackward0",
+    ]);
+    expect(F.linear(x.detach(), w, b).gradFn!.nextFunctions.map(([n]) => n?.name ?? null)).toEqual([
+      "AccumulateGrad",
+      null,
+      "TBackward0",
+    ]);
+    // without a bias, or on another rank: a product (then an add)
+    expect(F.linear(x, w).gradFn!.name).toBe("MmBackward0");
+    expect(F.linear(x.select(0, 0), w, b).gradFn!.name).toBe("AddBackward0");
+    // the same values as the product plus the bias, and the weight's gradient laid out as it is
+    expect(y.allclose(x.matmul(w.t()).add(b))).toBe(true);
+    y.sum().backward();
+    expect(w.grad!.isContiguous()).toBe(true);
+    expect(b.grad!.tolist()).toEqual([3, 3, 3, 3, 3]);
+    expect(() => F.linear(x, A.ones(4), b)).toThrow("mat2 must be a matrix, got 1-D tensor");
+    expect(() => F.linear(x, w, A.ones(7))).toThrow(
+      "The expanded size of the tensor (5) must match the existing size (7) at non-singleton dimension 1.  Target sizes: [3, 5].  Tensor sizes: [7]",
+    );
+  });
+
   it("errors are PyTorch's", () => {
     expect(() => F.linear(A.ones(2, 3), A.ones(4, 5))).toThrow(
       "mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)",

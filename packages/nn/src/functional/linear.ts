@@ -9,10 +9,12 @@ import * as A from "@x/autograd";
 import { IndexError, RuntimeError, ValueError } from "@x/storage";
 
 /**
- * `input @ weight.T + bias`: `input` [..., in], `weight` [out, in], `bias` [out].
+ * `input @ weight.T + bias`: `input` [..., in], `weight` [out, in], `bias` [out]. A matrix
+ * input with a bias is one `addmm` (`AddmmBackward0`), as in PyTorch.
  * @example F.linear(x.randn(2, 3), x.randn(4, 3), x.zeros(4)).shape // [2, 4]
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (bias && input.ndim === 2) return A.addmm(bias, input, weight.t());
   const inF = input.shape[input.ndim - 1];
   const wIn = weight.ndim === 2 ? weight.shape[1] : weight.shape[0];
   if (input.ndim === 0 || inF !== wIn) {

@@ -21,7 +21,7 @@ import {
   params2d,
   transposeGeometry,
 } from "./convGeometry.js";
-import { kernels } from "./prepare.js";
+import { kernels, release } from "./prepare.js";
 
 export type { ConvOptions, ConvTransposeOptions, IntArg } from "./convGeometry.js";
 
@@ -41,8 +41,8 @@ function convNd(
   const w4 = as4d(w, true, k);
   const out = NDArray.uninit([xShape[0]!, w.shape[0]!, ...(k === 1 ? [1] : []), ...g.out], x.dtype);
   kernels().conv2d(x4, w4, params2d(g), out);
-  x4.dispose();
-  w4.dispose();
+  release(x4, x);
+  release(w4, w);
   if (bias) addBias(out, bias);
   return from4d(out, batched, k);
 }
@@ -93,7 +93,7 @@ export function convTranspose2d(
   const x4 = as4d(x, batched, 2);
   const out = NDArray.uninit([xShape[0]!, w.shape[1]! * g.groups, ...g.out], x.dtype);
   kernels().conv2dBackwardInput(x4, w, params2d(g), out);
-  x4.dispose();
+  release(x4, x);
   if (bias) addBias(out, bias);
   return from4d(out, batched, 2);
 }
@@ -121,8 +121,8 @@ export function conv2dBackwardInput(
     gradOut.dtype,
   );
   kernels().conv2dBackwardInput(g4, w4, params2d(g), gradIn);
-  g4.dispose();
-  w4.dispose();
+  release(g4, gradOut);
+  release(w4, w);
   return from4d(gradIn, batched, k);
 }
 
@@ -149,8 +149,8 @@ export function conv2dBackwardWeight(
     gradOut.dtype,
   );
   kernels().conv2dBackwardWeight(x4, g4, params2d(g), gradW);
-  x4.dispose();
-  g4.dispose();
+  release(x4, x);
+  release(g4, gradOut);
   return from4d(gradW, true, k);
 }
 
@@ -173,7 +173,7 @@ export function convTranspose2dBackwardInput(
   const g4 = as4d(gradOut, batched, 2);
   const gradIn = NDArray.uninit(xShape, gradOut.dtype);
   kernels().conv2d(g4, w, params2d(g), gradIn);
-  g4.dispose();
+  release(g4, gradOut);
   return from4d(gradIn, batched, 2);
 }
 
@@ -196,7 +196,7 @@ export function convTranspose2dBackwardWeight(
   const g4 = as4d(gradOut, batched, 2);
   const gradW = NDArray.uninit(weightShape, gradOut.dtype);
   kernels().conv2dBackwardWeight(g4, x4, params2d(g), gradW);
-  x4.dispose();
-  g4.dispose();
+  release(x4, x);
+  release(g4, gradOut);
   return gradW;
 }

@@ -116,10 +116,11 @@ export function checkWeight(xShape: Shape, wShape: Shape, groups: number) {
   }
 }
 
-export function checkBias(bias: NDArray | null | undefined, n: number, prefix: string) {
+/** `prefix`: the start of the message (made only for it). */
+export function checkBias(bias: NDArray | null | undefined, n: number, prefix: () => string) {
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== n)) {
     throw new ShapeError(
-      `${prefix}, expected bias to be 1-dimensional with ${n} elements, but got bias of size ${shapeStr(bias.shape)} instead`,
+      `${prefix()}, expected bias to be 1-dimensional with ${n} elements, but got bias of size ${shapeStr(bias.shape)} instead`,
     );
   }
 }
@@ -156,7 +157,7 @@ export function convGeometry(
       `Given groups=${groups}, weight of size ${shapeStr(wShape)}, expected input${shapeStr(xShape)} to have ${wShape[1]! * groups} channels, but got ${xShape[1]} channels instead`,
     );
   }
-  checkBias(bias, wShape[0]!, `Given weight of size ${shapeStr(wShape)}`);
+  checkBias(bias, wShape[0]!, () => `Given weight of size ${shapeStr(wShape)}`);
   const spatial = xShape.slice(2);
   const padded = spatial.map((s, i) => s + 2 * padding[i]!);
   const extent = wShape.slice(2).map((ks, i) => dilation[i]! * (ks - 1) + 1);
@@ -190,10 +191,10 @@ export function transposeGeometry(
     throw new ValueError("negative output_padding is not supported");
   }
   checkWeight(xShape, wShape, groups);
-  const prefix = `Given transposed=1, weight of size ${shapeStr(wShape)}`;
+  const prefix = () => `Given transposed=1, weight of size ${shapeStr(wShape)}`;
   if (xShape[1] !== wShape[0]) {
     throw new ShapeError(
-      `${prefix}, expected input${shapeStr(xShape)} to have ${wShape[0]} channels, but got ${xShape[1]} channels instead`,
+      `${prefix()}, expected input${shapeStr(xShape)} to have ${wShape[0]} channels, but got ${xShape[1]} channels instead`,
     );
   }
   checkBias(bias, wShape[1]! * groups, prefix);
@@ -234,8 +235,12 @@ export function params2d(g: Geometry): Conv2dParams {
   };
 }
 
-/** `x` as a 4-d view (H = 1 inserted for 1-d arrays, N = 1 for unbatched ones). */
+/**
+ * `x` as a 4-d view (H = 1 inserted for 1-d arrays, N = 1 for unbatched ones): `x` itself when
+ * it is one already (free the view with `release(view, x)`).
+ */
 export function as4d(x: NDArray, batched: boolean, k: number): NDArray {
+  if (batched && k === 2) return x;
   let v = batched ? x.asStrided(x.shape, x.strides) : x.unsqueeze(0);
   if (k === 1) {
     const u = v.unsqueeze(2);

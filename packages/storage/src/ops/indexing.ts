@@ -21,9 +21,18 @@ function drop1d(views: readonly NDArray[], origs: readonly NDArray[]): void {
   });
 }
 
-/** Throws unless every value of `index` is in `[0, size)`. */
+/** Throws unless every value of `index` is in `[0, size)` (the first one out, in order). */
 function checkRange(index: NDArray, size: number, message: (v: number) => string): void {
-  for (const v of index.toArray()) if (v < 0 || v >= size) throw new IndexError(message(v));
+  if (!index.isContiguous()) {
+    for (const v of index.toArray()) if (v < 0 || v >= size) throw new IndexError(message(v));
+    return;
+  }
+  const data = index.typed();
+  const end = index.offset + index.numel();
+  for (let i = index.offset; i < end; i++) {
+    const v = data[i]!;
+    if (v < 0 || v >= size) throw new IndexError(message(v));
+  }
 }
 
 function checkVectorIndex(name: string, index: NDArray): void {

@@ -27,8 +27,16 @@ function checkNotBool(dtype: DType, kernel: string): void {
   if (dtype === "bool") throw new DTypeError(`"${kernel}" not implemented for 'Bool'`);
 }
 
-/** `x` viewed (or, when strides forbid it, copied) as `[B, r, c]` after broadcasting its batch. */
+/**
+ * `x` viewed (or, when strides forbid it, copied) as `[B, r, c]` after broadcasting its batch:
+ * `x` itself when it already is that.
+ */
 function as3d(x: NDArray, batch: Shape, r: number, c: number): NDArray {
+  const n = x.ndim;
+  // a matrix: a batch of one (whose batch stride is never used)
+  if (batch.length === 0 && n === 2)
+    return x.asStrided([1, r, c], [0, x.strides[0]!, x.strides[1]!]);
+  if (batch.length === 1 && n === 3 && x.shape[0] === batch[0]) return x;
   const full = x.expand([...batch, r, c]);
   const out = full.reshape([numel(batch), r, c]);
   if (out !== full) full.dispose();
@@ -46,15 +54,14 @@ function batchedProduct(a: NDArray, b: NDArray, batch: Shape): NDArray {
   const a3 = as3d(a, batch, M, K);
   const b3 = as3d(b, batch, K, N);
   // every element is written unless the sums are empty (K = 0: zeros)
-  const shape = [numel(batch), M, N];
+  const shape = [...batch, M, N];
   const out = K > 0 ? NDArray.uninit(shape, a.dtype) : NDArray.empty(shape, a.dtype);
-  kernels().matmul(a3, b3, out);
-  a3.dispose();
-  b3.dispose();
-  if (batch.length === 1) return out;
-  const shaped = out.view([...batch, M, N]);
-  out.dispose();
-  return shaped;
+  const out3 = batch.length === 1 ? out : out.asStrided([numel(batch), M, N], [M * N, N, 1]);
+  kernels().matmul(a3, b3, out3);
+  if (a3 !== a) a3.dispose();
+  if (b3 !== b) b3.dispose();
+  if (out3 !== out) out3.dispose();
+  return out;
 }
 
 /** A new array `x` reshaped to `shape` (the temporary `x` is released). */
@@ -93,7 +100,7 @@ export function dot(a: NDArray, b: NDArray): NDArray {
   checkNotBool(a.dtype, "dot");
   const row = a.unsqueeze(0);
   const col = b.unsqueeze(1);
-  const out = batchedProduct(row, col, [1]);
+  const out = batchedProduct(row, col, []);
   row.dispose();
   col.dispose();
   return reshaped(out, []);
@@ -111,7 +118,7 @@ export function mm(a: NDArray, b: NDArray): NDArray {
   const [K2, N] = b.shape as [number, number];
   if (K !== K2) throw mmMessage(M, K, K2, N);
   checkNotBool(a.dtype, "addmm_impl_cpu_");
-  return reshaped(batchedProduct(a, b, [1]), [M, N]);
+  return batchedProduct(a, b, []);
 }
 
 /**
@@ -208,6 +215,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   const out = batchedProduct(a2, b2, batch);
   if (a2 !== a) a2.dispose();
   if (b2 !== b) b2.dispose();
+  if (da > 1 && db > 1) return out;
   const shape = [...batch];
   if (da > 1) shape.push(a.shape[da - 2]!);
   if (db > 1) shape.push(b.shape[db - 1]!);

@@ -54,18 +54,35 @@ export function broadcastTo(x: NDArray, shape: readonly number[]): NDArray {
   return sameShape(x.shape, shape) ? x : x.expand(shape);
 }
 
+// The shape of a scalar operand (shared: shapes are never modified).
+const SCALAR_SHAPE: readonly number[] = [];
+
 function shapeOf(x: Operand): readonly number[] {
-  return x instanceof NDArray ? x.shape : [];
+  return x instanceof NDArray ? x.shape : SCALAR_SHAPE;
 }
 
-/** Broadcast shape of operands (scalars count as 0-d). */
-export function broadcastOperands(a: Operand, b: Operand, c?: Operand): number[] {
-  const s = broadcastShapes(shapeOf(a), shapeOf(b));
-  return c === undefined ? s : broadcastShapes(s, shapeOf(c));
+/** `broadcastShapes(a, b)`, or one of them when it is the result (the usual case). */
+function broadcast2(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (b.length === 0 || sameShape(a, b)) return a;
+  if (a.length === 0) return b;
+  return broadcastShapes(a, b);
+}
+
+/**
+ * Broadcast shape of operands (scalars count as 0-d). It may be an operand's own shape array
+ * (never to be modified).
+ */
+export function broadcastOperands(a: Operand, b: Operand, c?: Operand): readonly number[] {
+  const s = broadcast2(shapeOf(a), shapeOf(b));
+  return c === undefined ? s : broadcast2(s, shapeOf(c));
 }
 
 /** Promotion of two or three operands (`torch.result_type`). */
 export function promote(a: Operand, b: Operand, c?: Operand): DType {
+  // arrays of one dtype promote to it, whatever their dims
+  if (c === undefined && a instanceof NDArray && b instanceof NDArray && a.dtype === b.dtype) {
+    return a.dtype;
+  }
   return c === undefined ? resultType(a, b) : resultType(a, b, c);
 }
 
