@@ -2,11 +2,13 @@ import {
   type Conv2dParams,
   type DType,
   getBackend,
+  type NDArray,
   type Pool2dParams,
   setBackend,
 } from "@x/storage";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { agree, arr, rand } from "../test/agree";
+import { MIN_IM2COL_FREE_FLOPS } from "./convKernels";
 import { createWasmBackend } from "./wasmBackend";
 
 const backend = createWasmBackend();
@@ -124,6 +126,64 @@ describe("convolution kernels", () => {
       2e-5,
       "bwd weight",
     );
+  });
+
+  // float32 shapes for the paths without im2col (convGemm.ts): the forward read from the image
+  // or its padded copy (rows narrower than a tile, tails of 1-4 columns paired across rows or
+  // alone, tails of 5-7, unit and larger row strides, dilation, x a view), the input gradient
+  // as a forward convolution ("same" convolutions; others take the GEMM path), the weight
+  // gradient from a channels-last copy (rows of (kw, c) a multiple of 8 or with a tail) or by
+  // dot products (few channels), images summed in uneven blocks, groups, M not a multiple of the
+  // tiles' rows, dot products longer than one chain (K = 576, 88·88 positions).
+  const f32Cases: (ConvCase & { view?: boolean })[] = [
+    { N: 3, C: 8, H: 13, W: 13, O: 14, kH: 3, kW: 3 },
+    { N: 2, C: 6, H: 9, W: 15, O: 7, kH: 3, kW: 3, padding: [1, 1] },
+    { N: 3, C: 5, H: 7, W: 6, O: 9, kH: 3, kW: 3, padding: [1, 1] },
+    { N: 2, C: 4, H: 6, W: 5, O: 8, kH: 3, kW: 3, padding: [1, 1] },
+    { N: 2, C: 4, H: 5, W: 3, O: 6, kH: 3, kW: 3, padding: [1, 1] },
+    { N: 2, C: 8, H: 12, W: 12, O: 10, kH: 3, kW: 3, stride: [2, 1], padding: [1, 1] },
+    { N: 2, C: 8, H: 12, W: 12, O: 6, kH: 3, kW: 3, dilation: [2, 2], padding: [2, 2] },
+    { N: 3, C: 8, H: 10, W: 10, O: 12, kH: 3, kW: 3, padding: [1, 1], groups: 2 },
+    { N: 5, C: 1, H: 12, W: 14, O: 7, kH: 3, kW: 3 },
+    { N: 3, C: 2, H: 9, W: 10, O: 5, kH: 3, kW: 3, padding: [1, 1] },
+    { N: 2, C: 3, H: 6, W: 9, O: 4, kH: 3, kW: 3, view: true },
+    { N: 2, C: 1, H: 9, W: 10, O: 5, kH: 3, kW: 3, view: true },
+    { N: 2, C: 8, H: 7, W: 9, O: 6, kH: 3, kW: 3, padding: [1, 0], view: true },
+    { N: 2, C: 64, H: 6, W: 9, O: 8, kH: 3, kW: 3 },
+    { N: 1, C: 4, H: 10, W: 10, O: 520, kH: 3, kW: 3 },
+    { N: 37, C: 8, H: 6, W: 8, O: 6, kH: 3, kW: 3, padding: [1, 1] },
+    { N: 2, C: 3, H: 11, W: 12, O: 8, kH: 5, kW: 3, padding: [2, 1] },
+    { N: 2, C: 4, H: 8, W: 10, O: 8, kH: 3, kW: 3, padding: [1, 1], extra: [1, 1] },
+    { N: 2, C: 6, H: 9, W: 16, O: 9, kH: 2, kW: 2, stride: [1, 1], padding: [1, 0] },
+    // outputs past the symmetric size without padding: taps beyond the image read as zeros
+    { N: 2, C: 4, H: 9, W: 11, O: 6, kH: 3, kW: 3, extra: [1, 1] },
+    { N: 2, C: 1, H: 9, W: 11, O: 5, kH: 3, kW: 3, extra: [0, 1] },
+    // images too large to put a block's side by side: the block's products accumulate
+    { N: 17, C: 8, H: 88, W: 88, O: 4, kH: 3, kW: 3, padding: [1, 1] },
+  ];
+  it("float32: the im2col-free paths agree with the reference", () => {
+    const small = () => rand() / 3;
+    for (const shape of f32Cases) {
+      const { p, oH, oW } = geometry(shape);
+      const G = shape.groups ?? 1;
+      // enough images for the backward kernels to take their im2col-free paths
+      const perImage = 2 * shape.O * oH * oW * (shape.C / G) * shape.kH * shape.kW;
+      const c = { ...shape, N: Math.max(shape.N, Math.ceil(MIN_IM2COL_FREE_FLOPS / perImage)) };
+      const what = JSON.stringify(c);
+      // a view: x stored [N, C, W, H] and read transposed (unit stride along H, not W)
+      const x = c.view
+        ? arr([c.N, c.C, c.W, c.H], "float32", small).permute(0, 1, 3, 2)
+        : arr([c.N, c.C, c.H, c.W], "float32", small);
+      const w = arr([c.O, c.C / G, c.kH, c.kW], "float32", small);
+      const go = arr([c.N, c.O, oH, oW], "float32", small);
+      const fwd = (kk: typeof k, out: NDArray) => kk.conv2d(x, w, p, out);
+      agree(k, [c.N, c.O, oH, oW], "float32", fwd, 5e-5, `fwd ${what}`);
+      const bwdIn = (kk: typeof k, gi: NDArray) => kk.conv2dBackwardInput(go, w, p, gi);
+      agree(k, [c.N, c.C, c.H, c.W], "float32", bwdIn, 5e-5, `bwd input ${what}`);
+      const bwdW = (kk: typeof k, gw: NDArray) => kk.conv2dBackwardWeight(x, go, p, gw);
+      // gradW sums N·oH·oW products (131 K for the 88×88 images; the GEMM path's error is alike)
+      agree(k, [c.O, c.C / G, c.kH, c.kW], "float32", bwdW, 3e-4, `bwd weight ${what}`);
+    }
   });
 
   it("the CNN and digits shapes of the benchmark agree", () => {

@@ -4,14 +4,22 @@
 //   forward          out[n,g]  (Og × P) = W[g] (Og × K) @ col[n,g] (K × P)
 //   backward input   col       (K × P)  = W[g]ᵀ @ gradOut[n,g], then col2im into gradIn[n,g]
 //   backward weight  gradW[g]  (Og × K) += gradOut[n,g] (Og × P) @ col[n,g]ᵀ
-// with K = C/groups·kH·kW and P = oH·oW. The threads claim images from the dispatcher's queue,
-// each with its own GEMM workspace and column matrix (its arena). The weight gradient sums over
-// images in an order fixed by the shapes alone (blocks of images summed one by one, the blocks'
-// partial sums added in block order), never by how many threads a call gets: every thread
-// count, and every run, gives the bits of one thread.
+// with K = C/groups·kH·kW and P = oH·oW. In f32, for operands that fit in cache and unit stride
+// along W, the same products skip im2col (kernels/convGemm.ts): the GEMM reads the image (or a
+// zero-padded copy) through a table of the taps' offsets, the weights packed once per call; the
+// input gradient of a "same" convolution is the forward convolution of gradOut with the flipped
+// weights (others keep col2im: adding the column tiles straight into gradIn measured no faster
+// within a training step); the weight gradient reads a channels-last copy of the images (or, for
+// few channels, takes dot products 4 positions wide).
+// The threads claim images from the dispatcher's queue, each with its own scratch (its arena).
+// The weight gradient sums over images in an order fixed by the shapes alone (blocks of images
+// summed one by one, the blocks' partial sums added in block order), never by how many threads
+// a call gets: every thread count, and every run, gives the bits of one thread.
 
 import type { Conv2dParams, ConvKernels, NDArray } from "@x/storage";
 import { referenceKernels } from "@x/storage";
+import { PAD_SLACK } from "../kernels/conv";
+import { CONV_MR, CONV_MR_ADD, CONV_NR } from "../kernels/convGemm";
 import type { FloatDType } from "../kernels/dtype";
 import { gemmConfigs, gemmWorkspaceBytes } from "../kernels/gemm";
 import type { ItemCall } from "../threads/dispatch";
@@ -26,6 +34,10 @@ const BYTES: Record<FloatDType, 4 | 8> = { f32: 4, f64: 8 };
 const WEIGHT_BLOCKS = 16;
 /** Most bytes those partial sums may take (beyond it, fewer blocks: less image parallelism). */
 const WEIGHT_PARTIAL_BYTES = 8 << 20;
+/** Most steps of a dot product summed in one chain by the im2col-free paths (see `pieces`). */
+const MAX_CHAIN = 256;
+/** Most bytes of image copies and packed gradients one product of the weight gradient takes. */
+const WEIGHT_CHUNK_BYTES = 1 << 19;
 
 /**
  * How many blocks the N images of a weight gradient are summed in (each block image by image,
@@ -40,6 +52,19 @@ export function weightBlocks(N: number, bytes: number): number {
   const fit = Math.floor(WEIGHT_PARTIAL_BYTES / Math.max(1, bytes));
   return Math.max(1, Math.min(N, WEIGHT_BLOCKS, fit));
 }
+
+/**
+ * Least flops (2·N·O·P·K) of a backward convolution for its im2col-free path: below (about 40 µs
+ * on one thread), the setup (weights rearranged and packed, tables, partial sums) costs more
+ * than it saves.
+ */
+export const MIN_IM2COL_FREE_FLOPS = 1.2e6;
+
+/**
+ * What the tables of the im2col-free paths' scratch blocks (`Dispatcher.scratch`, one set per
+ * WasmKernels, which several backends may share) hold: a signature and the block's address.
+ */
+const tablesOf = new WeakMap<WasmKernels, Map<string, { sig: string; at: number }>>();
 
 /** The first image of block `b` of `B` over `N` images. */
 const blockStart = (N: number, B: number, b: number) => Math.floor((b * N) / B);
@@ -186,6 +211,371 @@ export function convKernels(
     o[3],
   ];
 
+  // ---- f32 paths without im2col (convGemm_f32, see kernels/convGemm.ts) ----
+
+  const E4 = 4;
+  /** Rows of A padded to whole MR-row panels. */
+  const panelRows = (m: number, mr = CONV_MR) => Math.ceil(m / mr) * mr;
+  const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+  const TILE_BYTES = align16(CONV_MR * CONV_NR * E4);
+  /** Relocation bits of convGemm_f32's arguments: ap, bBase, tile. */
+  const CG_A = 1 << 0;
+  const CG_B = 1 << 4;
+  const CG_TILE = 1 << 12;
+  /** Relocation bit of padCopy/nhwcCopy's dst, convPack's dst. */
+  const COPY_DST = 1 << 11;
+  const PACK_DST = 1 << 5;
+
+  /** The signature of the contents of each table's scratch block, to fill it only on change. */
+  let tables = tablesOf.get(wasm);
+  if (!tables) {
+    tables = new Map();
+    tablesOf.set(wasm, tables);
+  }
+  /**
+   * An i32 table of `length` (byte offsets) in a scratch block shared by the threads (read
+   * only), filled by `fill` unless it holds the table of signature `sig` already.
+   */
+  const table = (key: string, length: number, sig: string, fill: (t: Int32Array) => void) => {
+    const at = wasm.threads.scratch(key, 0, Math.max(1, length) * 4);
+    const last = tables.get(key);
+    if (last?.sig !== sig || last.at !== at) {
+      fill(heap.views.i32.subarray(at / 4, at / 4 + length));
+      tables.set(key, { sig, at });
+    }
+    return at;
+  };
+
+  /**
+   * The byte offsets of the taps (c, kh, kw) of an image with channel and row strides cs, hs
+   * (elements, unit column stride), in (c, kh, kw) order or, `channelsInner`, (kh, kw, c).
+   */
+  const tapTable = (
+    key: string,
+    [Cg, kH, kW]: [number, number, number],
+    [cs, hs]: [number, number],
+    [dH, dW]: readonly [number, number],
+    channelsInner = false,
+  ) =>
+    table(key, Cg * kH * kW, `${channelsInner} ${Cg} ${kH} ${kW} ${cs} ${hs} ${dH} ${dW}`, (t) => {
+      const at = (c: number, kh: number, kw: number) => (c * cs + kh * dH * hs + kw * dW) * E4;
+      let i = 0;
+      if (channelsInner) {
+        for (let kh = 0; kh < kH; kh++)
+          for (let kw = 0; kw < kW; kw++) for (let c = 0; c < Cg; c++) t[i++] = at(c, kh, kw);
+      } else {
+        for (let c = 0; c < Cg; c++)
+          for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) t[i++] = at(c, kh, kw);
+      }
+    });
+
+  /**
+   * The pieces [k0, k1) of a shared dimension of kc steps summed in one chain each (the next
+   * piece's sum then added to C): at most MAX_CHAIN steps, like the GEMM's KC blocks, so that
+   * long dot products keep the rounding of blocked sums.
+   */
+  const pieces = (kc: number): [number, number][] => {
+    const count = Math.max(1, Math.ceil(kc / MAX_CHAIN));
+    return Array.from({ length: count }, (_, q) => [
+      Math.floor((q * kc) / count),
+      Math.floor(((q + 1) * kc) / count),
+    ]);
+  };
+
+  /**
+   * The G groups' [rows × kc] blocks (element (r, k) of group g at src + g·groupBytes +
+   * (r·rs + k·ks)·4) packed in a shared scratch block, piece by piece (`pieces(kc)`) into
+   * mr-row panels of the piece's steps; `at(g, k0)` is the panels of group g's piece from k0.
+   */
+  const packShared = (
+    key: string,
+    src: number,
+    groupBytes: number,
+    G: number,
+    [rs, ks]: [number, number],
+    rows: number,
+    kc: number,
+    mr = CONV_MR,
+  ) => {
+    const R = panelRows(rows, mr);
+    const base = wasm.threads.scratch(key, 0, Math.max(16, G * R * kc * E4));
+    const pack = mr === CONV_MR ? raw.convPack_f32 : raw.convPack4_f32;
+    const at = (g: number, k0: number) => base + (g * kc + k0) * R * E4;
+    const split = pieces(kc);
+    for (let g = 0; g < G; g++) {
+      for (const [k0, k1] of split) {
+        pack(src + g * groupBytes + k0 * ks * E4, rs, ks, rows, k1 - k0, at(g, k0));
+      }
+    }
+    return at;
+  };
+
+  /** Most elements of an operand the im2col-free paths keep in cache (beyond: the GEMM path). */
+  const DIRECT_ELEMS = 1 << 16;
+
+  /** The rows and columns an image padded for the taps of every output takes (stride sW). */
+  const paddedSize = (
+    p: Conv2dParams,
+    H: number,
+    W: number,
+    kH: number,
+    kW: number,
+    oH: number,
+    oW: number,
+  ) => ({
+    Hp: Math.max(H + p.padding[0], (oH - 1) * p.stride[0] + (kH - 1) * p.dilation[0] + 1),
+    Wp: Math.max(W + p.padding[1], (oW - 1) * p.stride[1] + (kW - 1) * p.dilation[1] + 1),
+  });
+
+  /**
+   * conv2d in f32 without im2col: per image and group, out (Og × P) = W (Og × K) @ B with B read
+   * from the image (or its zero-padded copy) through the taps' offsets, one output row at a time.
+   */
+  const forwardDirect = (
+    x: { ptr: number; strides: readonly number[] },
+    p: Conv2dParams,
+    po: number,
+    wp: number,
+    [N, Cg, H, W]: Dims,
+    [O, G, kH, kW]: Dims,
+    [oH, oW]: [number, number],
+    [Hp, Wp]: [number, number],
+  ) => {
+    const Og = O / G;
+    const K = Cg * kH * kW;
+    const P = oH * oW;
+    const [xs0, xs1, xs2, xs3] = x.strides as Dims;
+    const [pH, pW] = p.padding;
+    // read the image itself when no tap falls outside it and every tile fits a row
+    const inside = pH === 0 && pW === 0 && Hp === H && Wp === W;
+    const padded = !inside || xs3 !== 1 || oW < CONV_NR;
+    const [cs, hs] = padded ? [Hp * Wp, Wp] : [xs1, xs2];
+    const packed = packShared("convW", wp, Og * K * E4, G, [K, 1], Og, K);
+    const tbl = tapTable("convTbl", [Cg, kH, kW], [cs, hs], p.dilation);
+    const bufBytes = padded ? align16((Cg * Hp * Wp + PAD_SLACK) * E4) : 0;
+    const tile = wasm.threads.arena(TILE_BYTES + bufBytes);
+    const buf = tile + TILE_BYTES;
+    const px = x.ptr;
+    const rowStep = p.stride[0] * hs * E4;
+    const split = pieces(K);
+    wasm.threads.runItems(N, micros(2 * N * O * P * K), (n, call) => {
+      for (let g = 0; g < G; g++) {
+        const xg = px + (n * xs0 + g * Cg * xs1) * E4;
+        let src = xg;
+        let relocate = CG_TILE;
+        if (padded) {
+          call("padCopy_f32", [xg, xs1, xs2, xs3, Cg, H, W, pH, pW, Hp, Wp, buf], COPY_DST);
+          src = buf;
+          relocate |= CG_B;
+        }
+        const c = po + (n * O + g * Og) * P * E4;
+        for (const [k0, k1] of split) {
+          const args = [packed(g, k0), Og, k1 - k0, tbl + k0 * 4, src, rowStep, c, oW * E4];
+          call("convGemm_f32", [...args, oH, oW, P * E4, k0 > 0 ? 1 : 0, tile], relocate);
+        }
+      }
+    });
+  };
+
+  /**
+   * conv2dBackwardWeight in f32: per group, gradW (Og × K, K in (kh, kw, c) order) = Σ over
+   * images of gradOut (Og × P) @ B, B read from a channels-last, zero-padded copy of the image
+   * through the output positions' offsets, one kernel row of (kw, c) columns at a time. The
+   * images are summed in `weightBlocks` blocks, each a few products over several images at once
+   * (their copies side by side, one table of positions over all of them), the blocks' partial
+   * sums then added in block order; the sum is put in (c, kh, kw) order at the end.
+   */
+  const backwardWeightDirect = (
+    x: NDArray,
+    gc: number,
+    p: Conv2dParams,
+    gradW: NDArray,
+    [N, Cg, H, W]: Dims,
+    [O, G, kH, kW]: Dims,
+    [oH, oW]: [number, number],
+    [Hp, Wp]: [number, number],
+  ) => {
+    const Og = O / G;
+    const T = kH * kW;
+    const K = Cg * T;
+    const P = oH * oW;
+    const [xs0, xs1, xs2, xs3] = x.strides as Dims;
+    const [sH, sW] = p.stride;
+    const block = O * K * E4;
+    const B = weightBlocks(N, block);
+    const image = align16(Hp * Wp * Cg * E4);
+    // 4-row panels: the products add to C (one per chunk of a block) from registers
+    const MR = CONV_MR_ADD;
+    const panels = Math.ceil(Og / MR);
+    // images per product: a block's, as many as keep the chain and the scratch short; an image
+    // of more positions than a chain, a product per piece of its positions
+    const perImage = image + panels * MR * P * E4;
+    const chunk = Math.max(
+      1,
+      Math.min(
+        Math.ceil(N / B),
+        Math.floor(MAX_CHAIN / P),
+        Math.floor(WEIGHT_CHUNK_BYTES / perImage),
+      ),
+    );
+    const splits = chunk > 1 ? [[0, P] as [number, number]] : pieces(P);
+    const tbl = table(
+      "convTbl",
+      chunk * P,
+      `pos ${chunk} ${oH} ${oW} ${sH} ${sW} ${Wp} ${Cg}`,
+      (t) => {
+        let i = 0;
+        for (let j = 0; j < chunk; j++)
+          for (let oh = 0; oh < oH; oh++)
+            for (let ow = 0; ow < oW; ow++) t[i++] = j * image + (oh * sH * Wp + ow * sW) * Cg * E4;
+      },
+    );
+    const bufBytes = chunk * image + align16(PAD_SLACK * E4);
+    const tile = wasm.threads.arena(TILE_BYTES + bufBytes + chunk * panels * MR * P * E4);
+    const buf = tile + TILE_BYTES;
+    const gp = buf + bufBytes;
+    const px = ptr(x, E4);
+    const targets = Array.from({ length: B }, (_, b) => wasm.threads.scratch("convGW", b, block));
+    const rowStep = p.dilation[0] * Wp * Cg * E4;
+    const [pH, pW] = p.padding;
+    wasm.threads.runItems(B, micros(2 * N * O * P * K), (b, call) => {
+      const end = blockStart(N, B, b + 1);
+      for (let g = 0; g < G; g++) {
+        let first = true;
+        for (let n0 = blockStart(N, B, b); n0 < end; n0 += chunk) {
+          // the chunk's images side by side, gradOut's rows packed panel by panel, each panel's
+          // steps running over every image's positions (or a piece of one image's)
+          const nb = Math.min(chunk, end - n0);
+          for (let j = 0; j < nb; j++) {
+            const xg = px + ((n0 + j) * xs0 + g * Cg * xs1) * E4;
+            const dst = buf + j * image;
+            call("nhwcCopy_f32", [xg, xs1, xs2, xs3, Cg, H, W, pH, pW, Hp, Wp, dst], COPY_DST);
+          }
+          for (const [k0, k1] of splits) {
+            for (let j = 0; j < nb; j++) {
+              const go = gc + ((n0 + j) * O + g * Og) * P * E4 + k0 * E4;
+              for (let i = 0; i < panels; i++) {
+                const rows = Math.min(MR, Og - i * MR);
+                const at = gp + (i * nb + j) * MR * (k1 - k0) * E4;
+                const src = go + i * MR * P * E4;
+                call("convPack4_f32", [src, P, 1, rows, k1 - k0, at], PACK_DST);
+              }
+            }
+            const c = targets[b]! + g * Og * K * E4;
+            const steps = nb * (k1 - k0);
+            const args = [gp, Og, steps, tbl + k0 * 4, buf, rowStep, c, kW * Cg * E4, kH, kW * Cg];
+            call("convGemm4_f32", [...args, K * E4, first ? 0 : 1, tile], CG_A | CG_B | CG_TILE);
+            first = false;
+          }
+        }
+      }
+    });
+    const sum = targets[0]!;
+    for (let b = 1; b < B; b++) raw.binary_add_f32_vv(sum, targets[b]!, sum, O * K);
+    // (o, kh, kw, c) → (o, c, kh, kw), tap by tap
+    const gw = ptr(gradW, E4);
+    for (let t = 0; t < T; t++) {
+      raw.copy2d_4(sum + t * Cg * E4, K * E4, E4, gw + t * E4, K * E4, T * E4, O, Cg);
+    }
+  };
+
+  /**
+   * conv2dBackwardInput in f32 of a unit-stride convolution as the forward convolution of
+   * gradOut (padded by dilation·(k - 1) - padding) with the flipped, transposed weights
+   * W'[c, o, kH-1-kh, kW-1-kw] = W[o, c, kh, kw]: no column matrix, no scatter, but the taps of
+   * gradOut's padding are multiplied too, so it is chosen where gradIn is not much larger than
+   * gradOut ("same" convolutions).
+   */
+  const backwardInputByForward = (
+    gc: number,
+    wp: number,
+    p: Conv2dParams,
+    gi: number,
+    [N, C, H, W]: Dims,
+    [O, G, kH, kW]: Dims,
+    [oH, oW]: [number, number],
+  ) => {
+    const Og = O / G;
+    const Cg = C / G;
+    const T = kH * kW;
+    // W' as the weights [C, Og, kH, kW] of a convolution with C outputs and O inputs
+    const flipped = wasm.threads.scratch("convWflip", 0, O * Cg * T * E4);
+    for (let g = 0; g < G; g++) {
+      for (let t = 0; t < T; t++) {
+        const src = wp + (g * Og * Cg * T + T - 1 - t) * E4;
+        const dst = flipped + (g * Cg * Og * T + t) * E4;
+        raw.copy2d_4(src, T * E4, Cg * T * E4, dst, Og * T * E4, T * E4, Cg, Og);
+      }
+    }
+    const [dH, dW] = p.dilation;
+    const q: Conv2dParams = {
+      stride: [1, 1],
+      padding: [dH * (kH - 1) - p.padding[0], dW * (kW - 1) - p.padding[1]],
+      dilation: [dH, dW],
+      groups: G,
+    };
+    const { Hp, Wp } = paddedSize(q, oH, oW, kH, kW, H, W);
+    const src = { ptr: gc, strides: [O * oH * oW, oH * oW, oW, 1] };
+    forwardDirect(src, q, gi, flipped, [N, Og, oH, oW], [C, G, kH, kW], [H, W], [Hp, Wp]);
+  };
+
+  /**
+   * conv2dBackwardWeight in f32 for few input channels (a row of (kw, c) shorter than a GEMM
+   * tile): per image and group, gradW[o][t] += Σ_p gradOut[o][p] · x[p + tap t], 4 positions at a
+   * time (convDot_f32), neither operand packed. Images summed in `weightBlocks` blocks as in
+   * `backwardWeightDirect`.
+   */
+  const backwardWeightDot = (
+    x: NDArray,
+    gc: number,
+    p: Conv2dParams,
+    gradW: NDArray,
+    [N, Cg, H, W]: Dims,
+    [O, G, kH, kW]: Dims,
+    [oH, oW]: [number, number],
+    [Hp, Wp]: [number, number],
+  ) => {
+    const Og = O / G;
+    const K = Cg * kH * kW;
+    const P = oH * oW;
+    const [xs0, xs1, xs2, xs3] = x.strides as Dims;
+    const [pH, pW] = p.padding;
+    const [dH, dW] = p.dilation;
+    const padded = pH > 0 || pW > 0 || Hp !== H || Wp !== W || xs3 !== 1;
+    const [cs, hs] = padded ? [Hp * Wp, Wp] : [xs1, xs2];
+    const taps = tapTable("convTap", [Cg, kH, kW], [cs, hs], [dH, dW]);
+    const bufBytes = padded ? align16((Cg * Hp * Wp + PAD_SLACK) * E4) : 16;
+    const buf = wasm.threads.arena(bufBytes);
+    const px = ptr(x, E4);
+    const block = O * K * E4;
+    const B = weightBlocks(N, block);
+    const targets = Array.from({ length: B }, (_, b) =>
+      b === 0 ? ptr(gradW, E4) : wasm.threads.scratch("convGW", b, block),
+    );
+    const rowStep = p.stride[0] * hs * E4;
+    wasm.threads.runItems(B, micros(2 * N * O * P * K), (b, call) => {
+      const n0 = blockStart(N, B, b);
+      for (let n = n0; n < blockStart(N, B, b + 1); n++) {
+        for (let g = 0; g < G; g++) {
+          const xg = px + (n * xs0 + g * Cg * xs1) * E4;
+          let src = xg;
+          let relocate = 0;
+          if (padded) {
+            call("padCopy_f32", [xg, xs1, xs2, xs3, Cg, H, W, pH, pW, Hp, Wp, buf], COPY_DST);
+            src = buf;
+            relocate = 1 << 3;
+          }
+          const go = gc + (n * O + g * Og) * P * E4;
+          const c = targets[b]! + g * Og * K * E4;
+          const args = [go, P * E4, Og, src, taps, K, oH, oW, rowStep, c, K * E4, n > n0 ? 1 : 0];
+          call("convDot_f32", args, relocate);
+        }
+      }
+    });
+    const sum = targets[0]!;
+    for (let b = 1; b < B; b++) raw.binary_add_f32_vv(sum, targets[b]!, sum, O * K);
+  };
+
   return {
     conv2d(x, w, p, out) {
       const d = floatAll(x, w, out);
@@ -201,6 +591,21 @@ export function convKernels(
       if (N * O * P === 0) return;
       if (K === 0) return zero(out);
       const wc = contiguous(w, E);
+      if (
+        d === "f32" &&
+        p.stride[1] === 1 &&
+        Og * K <= DIRECT_ELEMS &&
+        !pointwise(w, p, H, W, oH, oW)
+      ) {
+        const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
+        if (Cg * Hp * Wp <= DIRECT_ELEMS) {
+          const src = { ptr: ptr(x, E4), strides: x.strides };
+          const dims = [O, G, kH, kW] as Dims;
+          forwardDirect(src, p, ptr(out, E4), wc.p, [N, Cg, H, W], dims, [oH, oW], [Hp, Wp]);
+          if (wc.scratch) heap.free(wc.p);
+          return;
+        }
+      }
       const is1x1 = pointwise(w, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
       const [xs0, xs1] = x.strides as Dims;
       const po = ptr(out, E);
@@ -242,6 +647,25 @@ export function convKernels(
       const is1x1 = pointwise(w, p, H, W, oH, oW);
       const gi = ptr(gradIn, E);
       const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
+      // the paths without im2col for f32 (unless too small to pay their setup)
+      const im2colFree =
+        d === "f32" && !is1x1 && Cg >= 4 && 2 * N * O * P * K >= MIN_IM2COL_FREE_FLOPS;
+      if (
+        im2colFree &&
+        p.stride[0] === 1 &&
+        p.stride[1] === 1 &&
+        p.padding[0] <= p.dilation[0] * (kH - 1) &&
+        p.padding[1] <= p.dilation[1] * (kW - 1) &&
+        H * W <= 1.15 * P &&
+        O * K <= DIRECT_ELEMS &&
+        Og * (oH + 2 * p.dilation[0] * kH) * (oW + 2 * p.dilation[1] * kW) <= DIRECT_ELEMS
+      ) {
+        const dims = [O, G, kH, kW] as Dims;
+        backwardInputByForward(gc.p, wc.p, p, gi, [N, C, H, W], dims, [oH, oW]);
+        if (wc.scratch) heap.free(wc.p);
+        if (gc.scratch) heap.free(gc.p);
+        return;
+      }
       const { work, col } = arena(d, is1x1 ? 0 : K * P * E);
       wasm.threads.runItems(N, micros(2 * N * O * P * K), (n, call) => {
         for (let g = 0; g < G; g++) {
@@ -277,6 +701,36 @@ export function convKernels(
       if (N === 0 || P === 0) return zero(gradW);
       const gc = contiguous(gradOut, E);
       const is1x1 = pointwise(gradW, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
+      // the paths without im2col for f32 (unless too small to pay their setup)
+      // by dot products (little setup) for few channels, else from channels-last copies (unless
+      // too small to pay their setup)
+      if (d === "f32" && !is1x1 && kW * Cg < CONV_NR && p.stride[1] === 1 && oW >= 4) {
+        const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
+        if (O * K <= DIRECT_ELEMS && Hp * Wp * Cg <= DIRECT_ELEMS) {
+          const dims = [O, G, kH, kW] as Dims;
+          backwardWeightDot(x, gc.p, p, gradW, [N, Cg, H, W], dims, [oH, oW], [Hp, Wp]);
+          if (gc.scratch) heap.free(gc.p);
+          return;
+        }
+      }
+      const im2colFree = d === "f32" && !is1x1 && 2 * N * O * P * K >= MIN_IM2COL_FREE_FLOPS;
+      if (im2colFree && p.dilation[1] === 1 && kW * Cg >= CONV_NR && O * K <= DIRECT_ELEMS) {
+        const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
+        if (Hp * Wp * Cg <= DIRECT_ELEMS && panelRows(Og) * P <= DIRECT_ELEMS) {
+          backwardWeightDirect(
+            x,
+            gc.p,
+            p,
+            gradW,
+            [N, Cg, H, W],
+            [O, G, kH, kW],
+            [oH, oW],
+            [Hp, Wp],
+          );
+          if (gc.scratch) heap.free(gc.p);
+          return;
+        }
+      }
       const [xs0, xs1] = x.strides as Dims;
       const gw = ptr(gradW, E);
       const geo = geometry(p, x.shape as Dims, gradW.shape as Dims, gradOut.shape as Dims);

@@ -4,12 +4,14 @@
 // a matrix back into a contiguous, pre-zeroed [C, H, W] gradient. For each tap the range of
 // output columns that read inside the input is computed once, so the inner loops are plain copies
 // (v128 when the tap walks the input with unit stride) or adds, without bounds tests; likewise the
-// range of output rows, so rows that read padding are written as one run of zeros.
+// range of output rows, so rows that read padding are written as one run of zeros. Also the f32
+// image copies of the paths without im2col (convGemm.ts): zero-padded, and channels last.
 
 import type { CodeBuilder, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
 import { type FloatDType, type FloatOps, floatOps } from "./dtype";
+import { emitTranspose } from "./pack";
 
 const geometry = {
   C: "i32",
@@ -44,25 +46,46 @@ function validRange(
 ): void {
   const i32 = b.i32;
   const last = b.local("i32");
-  lo.set(
-    b.select(
-      i32.const(0),
-      i32.divS(
-        i32.add(i32.sub(i32.const(0), base.get()), i32.sub(stride.get(), i32.const(1))),
-        stride.get(),
-      ),
-      i32.geS(base.get(), i32.const(0)),
-    ),
+  last.set(i32.sub(i32.sub(size.get(), i32.const(1)), base.get()));
+  /** x if ok, else 0 */
+  const orZero = (x: () => Val<"i32">, ok: () => Val<"i32">) => b.select(x(), i32.const(0), ok());
+  b.if(
+    i32.eq(stride.get(), i32.const(1)),
+    () => {
+      // unit stride: no division
+      lo.set(
+        orZero(
+          () => i32.sub(i32.const(0), base.get()),
+          () => i32.ltS(base.get(), i32.const(0)),
+        ),
+      );
+      hi.set(
+        orZero(
+          () => i32.add(last.get(), i32.const(1)),
+          () => i32.geS(last.get(), i32.const(0)),
+        ),
+      );
+    },
+    () => {
+      lo.set(
+        b.select(
+          i32.const(0),
+          i32.divS(
+            i32.add(i32.sub(i32.const(0), base.get()), i32.sub(stride.get(), i32.const(1))),
+            stride.get(),
+          ),
+          i32.geS(base.get(), i32.const(0)),
+        ),
+      );
+      hi.set(
+        orZero(
+          () => i32.add(i32.divS(last.get(), stride.get()), i32.const(1)),
+          () => i32.geS(last.get(), i32.const(0)),
+        ),
+      );
+    },
   );
   lo.set(b.select(lo.get(), count.get(), i32.ltS(lo.get(), count.get())));
-  last.set(i32.sub(i32.sub(size.get(), i32.const(1)), base.get()));
-  hi.set(
-    b.select(
-      i32.add(i32.divS(last.get(), stride.get()), i32.const(1)),
-      i32.const(0),
-      i32.geS(last.get(), i32.const(0)),
-    ),
-  );
   hi.set(b.select(hi.get(), count.get(), i32.ltS(hi.get(), count.get())));
   hi.set(b.select(hi.get(), lo.get(), i32.gtS(hi.get(), lo.get())));
 }
@@ -302,10 +325,156 @@ export function emitCol2im(m: ModuleBuilder, d: FloatDType) {
   });
 }
 
+/** Zero elements written past the end of a padded copy (columns a GEMM tile may read there). */
+export const PAD_SLACK = 8;
+
+const padParams = {
+  x: "i32",
+  cs: "i32",
+  hs: "i32",
+  ws: "i32",
+  C: "i32",
+  H: "i32",
+  W: "i32",
+  pH: "i32",
+  pW: "i32",
+  Hp: "i32",
+  Wp: "i32",
+  dst: "i32",
+} as const;
+
+/**
+ * Emits `padCopy_f32(x, cs, hs, ws, C, H, W, pH, pW, Hp, Wp, dst)`: copies the [C, H, W] image
+ * at x (strides in elements) into the contiguous [C, Hp, Wp] dst at row pH, column pW of each
+ * channel, zeros around it, then PAD_SLACK zeros (Hp ≥ H + pH, Wp ≥ W + pW).
+ *
+ * @example
+ * emitPadCopy(m); // exports padCopy_f32
+ */
+export function emitPadCopy(m: ModuleBuilder) {
+  return m.func({ name: "padCopy_f32", params: padParams }, (b, p) => {
+    const t = floatOps(b, "f32");
+    const i32 = b.i32;
+    const E = 4;
+    const [c, ih, j, xc, s, vend, o] = b.locals("i32", 7);
+    o.set(p.dst.get());
+    b.for(c, 0, p.C, 1, () => {
+      xc.set(i32.add(p.x.get(), i32.shl(i32.mul(c.get(), p.cs.get()), i32.const(2))));
+      zeroRun(b, t, o, i32.mul(p.pH.get(), p.Wp.get()));
+      b.for(ih, 0, p.H, 1, () => {
+        zeroRun(b, t, o, p.pW.get());
+        s.set(i32.add(xc.get(), i32.shl(i32.mul(ih.get(), p.hs.get()), i32.const(2))));
+        b.if(
+          i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4))),
+          () => {
+            vend.set(i32.shl(i32.sub(p.W.get(), i32.const(4)), i32.const(2)));
+            b.for(j, 0, vend, 16, () =>
+              b.v128.store(i32.add(o.get(), j.get()), b.v128.load(i32.add(s.get(), j.get()))),
+            );
+            b.v128.store(i32.add(o.get(), vend.get()), b.v128.load(i32.add(s.get(), vend.get())));
+            o.set(i32.add(o.get(), i32.shl(p.W.get(), i32.const(2))));
+          },
+          () =>
+            b.for(j, 0, p.W, 1, () => {
+              t.store(o.get(), t.load(s.get()));
+              s.set(i32.add(s.get(), i32.shl(p.ws.get(), i32.const(2))));
+              b.inc(o, E);
+            }),
+        );
+        zeroRun(b, t, o, i32.sub(i32.sub(p.Wp.get(), p.pW.get()), p.W.get()));
+      });
+      zeroRun(b, t, o, i32.mul(i32.sub(i32.sub(p.Hp.get(), p.pH.get()), p.H.get()), p.Wp.get()));
+    });
+    zeroRun(b, t, o, i32.const(PAD_SLACK));
+  });
+}
+
+/**
+ * Emits `nhwcCopy_f32(x, cs, hs, ws, C, H, W, pH, pW, Hp, Wp, dst)`: like `padCopy_f32` but
+ * channels last: dst is the contiguous [Hp, Wp, C], then PAD_SLACK zeros.
+ *
+ * @example
+ * emitNhwcCopy(m); // exports nhwcCopy_f32
+ */
+export function emitNhwcCopy(m: ModuleBuilder) {
+  return m.func({ name: "nhwcCopy_f32", params: padParams }, (b, p) => {
+    const t = floatOps(b, "f32");
+    const i32 = b.i32;
+    const E = 4;
+    const [ih, iw, c, xr, s, d, o, pix, last, cs4] = b.locals("i32", 10);
+    const x4 = b.locals("v128", 4);
+    const t4 = b.locals("v128", 4);
+    const y4 = b.locals("v128", 4);
+    const sh2 = (v: Val<"i32">) => i32.shl(v, i32.const(2));
+    o.set(p.dst.get());
+    pix.set(sh2(p.C.get()));
+    cs4.set(sh2(p.cs.get()));
+    zeroRun(b, t, o, i32.mul(i32.mul(p.pH.get(), p.Wp.get()), p.C.get()));
+    b.for(ih, 0, p.H, 1, () => {
+      zeroRun(b, t, o, i32.mul(p.pW.get(), p.C.get()));
+      xr.set(i32.add(p.x.get(), sh2(i32.mul(ih.get(), p.hs.get()))));
+      b.if(
+        i32.and(
+          i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4))),
+          i32.eqz(i32.and(p.C.get(), i32.const(3))),
+        ),
+        () => {
+          // 4 pixels × 4 channels at a time, in-register transposes; the last block of pixels
+          // overlaps the one before when W is not a multiple of 4 (rewriting the same values)
+          last.set(i32.sub(p.W.get(), i32.const(4)));
+          iw.set(i32.const(0));
+          b.block((done) =>
+            b.loop((more) => {
+              iw.set(b.select(iw.get(), last.get(), i32.leS(iw.get(), last.get())));
+              b.for(c, 0, p.C, 4, () => {
+                s.set(i32.add(xr.get(), sh2(i32.add(iw.get(), i32.mul(c.get(), p.cs.get())))));
+                for (let l = 0; l < 4; l++) {
+                  x4[l]!.set(b.v128.load(s.get()));
+                  if (l < 3) b.inc(s, cs4);
+                }
+                emitTranspose(b, x4, t4, y4);
+                s.set(i32.add(o.get(), sh2(i32.add(i32.mul(iw.get(), p.C.get()), c.get()))));
+                for (let l = 0; l < 4; l++) {
+                  b.v128.store(s.get(), y4[l]!.get());
+                  if (l < 3) b.inc(s, pix);
+                }
+              });
+              b.brIf(done, i32.geS(iw.get(), last.get()));
+              b.inc(iw, 4);
+              b.br(more);
+            }),
+          );
+        },
+        () =>
+          b.for(iw, 0, p.W, 1, () => {
+            s.set(i32.add(xr.get(), sh2(i32.mul(iw.get(), p.ws.get()))));
+            d.set(i32.add(o.get(), sh2(i32.mul(iw.get(), p.C.get()))));
+            b.for(c, 0, p.C, 1, () => {
+              t.store(d.get(), t.load(s.get()));
+              b.inc(s, cs4);
+              b.inc(d, E);
+            });
+          }),
+      );
+      o.set(i32.add(o.get(), sh2(i32.mul(p.W.get(), p.C.get()))));
+      zeroRun(b, t, o, i32.mul(i32.sub(i32.sub(p.Wp.get(), p.pW.get()), p.W.get()), p.C.get()));
+    });
+    zeroRun(
+      b,
+      t,
+      o,
+      i32.mul(i32.mul(i32.sub(i32.sub(p.Hp.get(), p.pH.get()), p.H.get()), p.Wp.get()), p.C.get()),
+    );
+    zeroRun(b, t, o, i32.const(PAD_SLACK));
+  });
+}
+
 /** Emits im2col and col2im for the dtypes given. */
 export function emitConvKernels(m: ModuleBuilder, ds: readonly FloatDType[] = ["f32", "f64"]) {
   for (const d of ds) {
     emitIm2col(m, d);
     emitCol2im(m, d);
   }
+  emitPadCopy(m);
+  emitNhwcCopy(m);
 }

@@ -4,6 +4,7 @@
 import { ModuleBuilder } from "../asm/moduleBuilder";
 import { type CompareOp, emitCompareKernels, type WhereLayout } from "./compare";
 import { emitConvKernels } from "./conv";
+import { emitConvGemm } from "./convGemm";
 import type { FloatDType } from "./dtype";
 import {
   type BinaryLayout,
@@ -94,6 +95,15 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
     | `maxPool2dBackward_${FloatDType}`
     | "maxPool2d2x2_f32"
     | "maxPool2dBackward2x2_f32"]: ConvFn;
+} & {
+  readonly [K in
+    | "convGemm_f32"
+    | "convGemm4_f32"
+    | "convDot_f32"
+    | "convPack_f32"
+    | "convPack4_f32"
+    | "padCopy_f32"
+    | "nhwcCopy_f32"]: ConvFn;
 };
 
 /** Options of the generated module. */
@@ -129,6 +139,7 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
   emitCompareKernels(m);
   for (const bytes of [1, 4, 8] as const) emitCopy2d(m, bytes);
   emitConvKernels(m);
+  emitConvGemm(m, relaxed);
   emitPoolKernels(m);
   emitOptimKernels(m);
   return m.toBytes();

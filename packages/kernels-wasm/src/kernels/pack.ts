@@ -41,7 +41,8 @@ export function emitTranspose(
 
 /**
  * Emits `name(src, rs, ks, rows, kc, dst)`: packs element (r, k) at `src + (r*rs + k*ks)*bytes`
- * (strides in elements, addresses in bytes) for r < rows, k < kc into `width`-row panels at dst.
+ * (strides in elements, addresses in bytes) for r < rows, k < kc into `width`-row panels at dst
+ * (exported from the module when `exported`).
  *
  * @example
  * const packA = emitPack(m, "gemm_f32_packA", "f32", 4);
@@ -51,12 +52,13 @@ export function emitPack(
   name: string,
   dtype: FloatDType,
   width: number,
+  exported = false,
 ): FuncRef {
   return m.func(
     {
       name,
       params: { src: "i32", rs: "i32", ks: "i32", rows: "i32", kc: "i32", dst: "i32" },
-      export: false,
+      export: exported,
     },
     (b, p) => {
       const t = floatOps(b, dtype);
