@@ -314,6 +314,9 @@ const SECTIONS = [
     [
       S("matmul", "torch.matmul", (f) => f(u(), v().t())),
       S("mm", "torch.mm", (f) => f(u(), v().t())),
+      S("addmm", "torch.addmm (`{ beta, alpha }`)", (f) =>
+        f(x.tensor([0.1, 0.2], { ...f64, requiresGrad: true }), u(), v().t()),
+      ),
       S("bmm", "torch.bmm", (f) => f(u().unsqueeze(0), v().t().unsqueeze(0))),
       S("dot", "torch.dot", (f) => f(vec(), vec())),
       S("mv", "torch.mv", (f) => f(u(), vec())),
@@ -334,6 +337,7 @@ const SECTIONS = [
       S("avgPool2d", "F.avg_pool2d", (f) => f(img(), 2)),
       S("adaptiveAvgPool2d", "F.adaptive_avg_pool2d", (f) => f(img(), 2)),
       S("interpolate", "F.interpolate", (f) => f(img(), { scaleFactor: 2, mode: "bilinear" })),
+      S("nllLoss", "F.nll_loss", (f) => f(u().logSoftmax(1), x.tensor([2, 0], { dtype: "int64" }))),
     ],
   ],
   [

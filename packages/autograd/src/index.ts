@@ -37,6 +37,7 @@ export * from "./ops/indexing.js";
 export { add_, copy_, fill_, sub_, zero_ } from "./ops/inplace.js";
 export * from "./ops/join.js";
 export * from "./ops/linalg.js";
+export { type NllLossOpOptions, nllLoss } from "./ops/loss.js";
 export * from "./ops/pointwise.js";
 export {
   adaptiveAvgPool2d,

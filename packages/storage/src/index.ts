@@ -17,6 +17,7 @@ export * from "./ops/elementwise.js";
 export * from "./ops/indexing.js";
 export * from "./ops/join.js";
 export { bmm, dot, linear, matmul, mm, outer } from "./ops/linalg.js";
+export * from "./ops/loss.js";
 export * from "./ops/pool.js";
 export {
   asDType,

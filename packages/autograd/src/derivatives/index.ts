@@ -9,6 +9,7 @@ import { type ConvOps, convRules } from "./conv.js";
 import { type IndexingOps, indexingRules } from "./indexing.js";
 import { type JoinOps, joinRules } from "./join.js";
 import { type LinalgOps, linalgRules } from "./linalg.js";
+import { type LossOps, lossRules } from "./loss.js";
 import { type MiscOps, miscRules } from "./misc.js";
 import { type PointwiseOps, pointwiseRules } from "./pointwise.js";
 import { type ReduceOps, reduceRules } from "./reduce.js";
@@ -26,6 +27,7 @@ export interface OpArgs
     IndexingOps,
     LinalgOps,
     ConvOps,
+    LossOps,
     MiscOps {}
 
 /** The name of a differentiable op. */
@@ -41,6 +43,7 @@ export const DERIVATIVES: { readonly [K in DiffOp]: Rule<OpArgs[K]> } = {
   ...indexingRules,
   ...linalgRules,
   ...convRules,
+  ...lossRules,
   ...miscRules,
 };
 

@@ -6,6 +6,7 @@
  */
 import * as T from "../index.js";
 import * as C from "../ops/conv.js";
+import { nllLossBackward } from "../ops/loss.js";
 import * as P from "../ops/pool.js";
 import * as R from "../ops/resample.js";
 import { viewScatter } from "../ops/viewScatter.js";
@@ -433,6 +434,53 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
     u(
       (g) => R.interpolateBackward(g, [1, 1, 3, 3], { scaleFactor: 2, mode: "bilinear" }),
       () => rn(1, 1, 6, 6),
+    ),
+  ],
+
+  nllLoss: [
+    u(
+      (x) => T.nllLoss(x, idx([1, 0, 3])),
+      () => rn(3, 4),
+    ),
+    u(
+      (x) =>
+        T.nllLoss(x, idx([1, -100, 3]), {
+          weight: T.tensor([0.5, 2, 1, 3], { dtype: "float64" }),
+          reduction: "none",
+        }),
+      () => rn(3, 4),
+    ),
+    u(
+      (x) => T.nllLoss(x, idx(2), { reduction: "sum" }),
+      () => rn(4),
+    ),
+    u(
+      (x) =>
+        T.nllLoss(x, idx([[[0, 2, 1]], [[1, 7, 2]]]), {
+          weight: T.tensor([0.5, 2, 1], { dtype: "float64" }),
+          ignoreIndex: 7,
+        }),
+      () => rn(2, 3, 1, 3),
+    ),
+  ],
+  nllLossBackward: [
+    b(
+      (g, x) => nllLossBackward(g, x, idx([1, -100, 3]), null, "none", -100, 2),
+      () => rn(3),
+      () => rn(3, 4),
+    ),
+    u(
+      (g) =>
+        nllLossBackward(
+          g,
+          T.zeros([2, 3, 1, 2], { dtype: "float64" }),
+          idx([[[0, 2]], [[1, 1]]]),
+          T.tensor([0.5, 2, 1], { dtype: "float64" }),
+          "mean",
+          -100,
+          5.5,
+        ),
+      () => rn(),
     ),
   ],
 

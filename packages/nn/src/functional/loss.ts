@@ -2,12 +2,12 @@
  * Classification losses of `F`: `crossEntropy` (class indices or probabilities, `weight`,
  * `ignoreIndex`, `labelSmoothing`, spatial inputs), `nllLoss`, `binaryCrossEntropy`,
  * `binaryCrossEntropyWithLogits` (`posWeight`) and `klDiv`, composed of autograd ops as PyTorch
- * composes them.
+ * composes them (`nllLoss` is one op, as PyTorch's).
  */
 
 import type { Tensor } from "@x/autograd";
 import * as A from "@x/autograd";
-import { IndexError, isFloatingPoint, RuntimeError, ValueError } from "@x/storage";
+import { isFloatingPoint, RuntimeError, TORCH_NAME, ValueError } from "@x/storage";
 import { applyReduction, type Reduction, sameSize, sizeStr, warnOnce } from "./utils.js";
 
 /** Options of `F.nllLoss`. */
@@ -25,102 +25,62 @@ export interface CrossEntropyOptions extends NllLossOptions {
   labelSmoothing?: number;
 }
 
-// The class dim and the checks of PyTorch's nll_loss_nd.
-function classDim(input: Tensor, target: Tensor): number {
-  if (input.ndim < 1) throw new ValueError(`Expected 1 or more dimensions (got ${input.ndim})`);
-  if (input.ndim === 1) {
-    if (target.ndim !== 0) {
-      throw new RuntimeError(`0D or 1D target tensor expected, multi-target not supported`);
-    }
-    return 0;
+/** `reduction`, or PyTorch's error for an unknown one (raised before anything else). */
+function checkReduction(reduction: string): Reduction {
+  if (reduction !== "none" && reduction !== "mean" && reduction !== "sum") {
+    throw new ValueError(`${reduction} is not a valid value for reduction`);
   }
-  if (input.shape[0] !== target.shape[0] || target.ndim !== input.ndim - 1) {
-    if (target.ndim !== input.ndim - 1) {
-      throw new RuntimeError(
-        input.ndim === 2
-          ? "1D target tensor expected, multi-target not supported"
-          : `Expected target size ${sizeStr([input.shape[0]!, ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`,
-      );
-    }
-    throw new ValueError(
-      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`,
-    );
-  }
-  const spatialIn = input.shape.slice(2);
-  const spatialT = target.shape.slice(1);
-  if (!sameSize(spatialIn, spatialT)) {
-    throw new RuntimeError(
-      `Expected target size ${sizeStr([input.shape[0]!, ...spatialIn])}, got ${sizeStr(target.shape)}`,
-    );
-  }
-  return 1;
+  return reduction;
 }
 
 /**
- * Per-target values of the loss: `[safeTarget, weightPerTarget, totalWeight]`, where ignored
- * targets point at class 0 with weight 0 (targets and class weights are not differentiated).
+ * PyTorch's `nll_loss_nd`: [C] and [N, C] inputs run `nll_loss`, [N, C, H, W] `nll_loss2d`, and
+ * other ranks `nll_loss2d` on [N, C, 1, d1·d2·…] (the output of `"none"` viewed back).
  */
-function targetWeights(
+function nllLossNd(
+  input: Tensor,
   target: Tensor,
-  nClasses: number,
-  weight: Tensor | null | undefined,
+  weight: Tensor | null,
+  reduction: Reduction,
   ignoreIndex: number,
-  dtype: Tensor["dtype"],
-): [Tensor, Tensor, number] {
-  if (isFloatingPoint(target.dtype) || target.dtype === "bool") {
-    throw new RuntimeError(
-      `expected scalar type Long but found ${target.dtype === "bool" ? "Bool" : target.dtype === "float64" ? "Double" : "Float"}`,
+): Tensor {
+  const nd = input.ndim;
+  if (nd < 1) throw new ValueError(`Expected 1 or more dimensions (got ${nd})`);
+  if (nd !== 1 && input.shape[0] !== (target.shape[0] ?? 0)) {
+    throw new ValueError(
+      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0] ?? 0}).`,
     );
   }
-  if (weight && weight.numel() !== nClasses) {
+  const opts = { weight, reduction, ignoreIndex };
+  if (nd <= 2 || nd === 4) return A.nllLoss(input, target, opts);
+  const n = input.shape[0]!;
+  const c = input.shape[1]!;
+  const spatial = input.shape.slice(2);
+  if (!sameSize(target.shape.slice(1), spatial)) {
     throw new RuntimeError(
-      `weight tensor should be defined either for all ${nClasses} classes or no classes but got weight tensor of shape: [${weight.shape.join(", ")}]`,
+      `Expected target size [${[n, ...spatial].join(", ")}], got [${target.shape.join(", ")}]`,
     );
   }
-  const t = target.data.toArray();
-  const w = weight ? weight.data.toArray() : null;
-  const safe = new Array<number>(t.length);
-  const per = new Array<number>(t.length);
-  let total = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i]!;
-    if (c === ignoreIndex) {
-      safe[i] = 0;
-      per[i] = 0;
-      continue;
-    }
-    if (c < 0 || c >= nClasses) throw new IndexError(`Target ${c} is out of bounds.`);
-    safe[i] = c;
-    per[i] = w ? w[c]! : 1;
-    total += per[i]!;
-  }
-  const shape = target.shape.slice();
-  return [
-    A.tensor(safe, { dtype: "int64" }).reshape(shape),
-    A.tensor(per, { dtype }).reshape(shape),
-    total,
-  ];
+  const x = input.contiguous();
+  const t = target.contiguous();
+  const out = A.nllLoss(
+    x.numel() > 0 ? x.view(n, c, 1, -1) : x.view(n, c, 0, 0),
+    t.numel() > 0 ? t.view(n, 1, -1) : t.view(n, 0, 0),
+    opts,
+  );
+  return reduction === "none" ? out.view(n, ...spatial) : out;
 }
 
 /**
  * Negative log likelihood of log-probabilities `input` ([N, C], [C] or [N, C, d…]) at the class
- * indices `target`: `-weight[t]·input[t]`, averaged over the targets' total weight by default.
+ * indices `target` (int64): `-weight[t]·input[t]`, averaged over the targets' total weight by
+ * default (NaN when every target is ignored, as PyTorch). One node, PyTorch's
+ * `NllLossBackward0` (`NllLoss2DBackward0` for spatial inputs).
  * @example F.nllLoss(x.randn(5, 4).logSoftmax(1), x.tensor([1, 0, 3, 2, 1], { dtype: "int64" }))
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
-  const dim = classDim(input, target);
-  const [safe, per, total] = targetWeights(
-    target,
-    input.shape[dim]!,
-    opts.weight,
-    opts.ignoreIndex ?? -100,
-    input.dtype,
-  );
-  const picked = input.gather(dim, safe.unsqueeze(dim)).squeeze(dim);
-  const loss = picked.mul(per).neg();
-  const reduction = opts.reduction ?? "mean";
-  if (reduction === "mean") return loss.sum().div(total);
-  return applyReduction(loss, reduction);
+  const reduction = checkReduction(opts.reduction ?? "mean");
+  return nllLossNd(input, target, opts.weight ?? null, reduction, opts.ignoreIndex ?? -100);
 }
 
 // [1, C, 1, …] (or [C]) for a per-class vector against the input.
@@ -130,9 +90,19 @@ function classView(v: Tensor, input: Tensor, dim: number): Tensor {
   return v.reshape(shape);
 }
 
+/** The total weight of the targets that are not `ignoreIndex` (their count without weights). */
+function keptWeight(target: Tensor, weight: Tensor | null, ignoreIndex: number): number {
+  const t = target.data.toArray();
+  const w = weight ? weight.data.toArray() : null;
+  let total = 0;
+  for (const c of t) if (c !== ignoreIndex) total += w ? w[c]! : 1;
+  return total;
+}
+
 /**
  * Cross entropy of unnormalized logits `input` ([N, C], [C] or [N, C, d…]) against class
- * indices or class probabilities (a float `target` of the input's shape).
+ * indices or class probabilities (a float `target` of the input's shape). Class indices give
+ * PyTorch's graph: `nllLoss` of `logSoftmax` (label smoothing adds the smoothing term to it).
  * @example F.crossEntropy(logits, labels, { labelSmoothing: 0.1 })
  */
 export function crossEntropy(
@@ -140,39 +110,71 @@ export function crossEntropy(
   target: Tensor,
   opts: CrossEntropyOptions = {},
 ): Tensor {
+  const reduction = checkReduction(opts.reduction ?? "mean");
   const ls = opts.labelSmoothing ?? 0;
-  if (ls < 0 || ls > 1) {
-    throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
-  }
-  const dim = input.ndim === 1 ? 0 : 1;
-  const logp = input.logSoftmax(dim);
-  const reduction = opts.reduction ?? "mean";
-  const nClasses = input.shape[dim]!;
-  if (isFloatingPoint(target.dtype) && sameSize(input.shape, target.shape)) {
-    const t = ls > 0 ? target.mul(1 - ls).add(ls / nClasses) : target;
-    let prod = logp.mul(t);
-    if (opts.weight) prod = prod.mul(classView(opts.weight, input, dim));
-    if (reduction === "mean") {
-      return prod
-        .sum()
-        .neg()
-        .div(input.numel() === 0 ? 0 : input.numel() / nClasses);
-    }
-    return applyReduction(prod.sum(dim).neg(), reduction);
-  }
+  const weight = opts.weight ?? null;
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  const nll = nllLoss(logp, target, { weight: opts.weight ?? null, ignoreIndex, reduction });
-  if (ls === 0) return nll;
-  const total = targetWeights(target, nClasses, opts.weight, ignoreIndex, input.dtype)[2];
-  const kept = target.ne(ignoreIndex);
-  let smooth = opts.weight ? logp.mul(classView(opts.weight, input, dim)) : logp;
-  smooth = smooth.sum(dim).neg().mul(kept.to(input.dtype));
+  const dim = input.ndim === 1 ? 0 : 1;
+  if (sameSize(input.shape, target.shape)) {
+    return probTargetLoss(input, target, dim, weight, reduction, opts.ignoreIndex, ls);
+  }
+  if (ls > 1) throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
+  const logp = input.logSoftmax(dim);
+  const nll = nllLossNd(logp, target, weight, reduction, ignoreIndex);
+  if (!(ls > 0)) return nll;
+  // PyTorch's cross_entropy_loss_label_smoothing: the mean of -Σ_c w_c·logp_c over the kept
+  // targets (normalized by their total weight with class weights), mixed with the nll.
+  const nClasses = input.shape[dim]!;
+  const ignored = target.eq(ignoreIndex);
+  const prod = weight ? logp.mul(classView(weight, input, dim)) : logp;
+  const smooth = prod.sum(dim).neg().maskedFill(ignored, 0);
   let ret: Tensor;
   if (reduction === "mean") {
-    const denom = opts.weight ? total : kept.sum().item();
-    ret = smooth.sum().div(denom);
-  } else ret = applyReduction(smooth, reduction);
+    const denom = weight
+      ? keptWeight(target, weight, ignoreIndex)
+      : target.numel() - (ignored.sum().item() as number);
+    ret = smooth.sum().div(A.tensor(denom, { dtype: smooth.dtype }));
+  } else ret = reduction === "sum" ? smooth.sum() : smooth;
   return nll.mul(1 - ls).add(ret.mul(ls / nClasses));
+}
+
+// PyTorch's cross_entropy_loss_prob_target: -Σ_c w_c·target_c·logp_c, the mean over all but
+// the class dim.
+function probTargetLoss(
+  input: Tensor,
+  target: Tensor,
+  dim: number,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ignoreIndex: number | undefined,
+  ls: number,
+): Tensor {
+  if (!isFloatingPoint(target.dtype)) {
+    throw new RuntimeError(
+      `Expected floating point type for target with class probabilities, got ${TORCH_NAME[target.dtype]}`,
+    );
+  }
+  if (ignoreIndex !== undefined && ignoreIndex >= 0) {
+    throw new RuntimeError("ignore_index is not supported for floating point target");
+  }
+  const nClasses = input.shape[dim] ?? 1;
+  if (weight && (weight.ndim !== 1 || weight.numel() !== nClasses)) {
+    throw new RuntimeError(
+      `cross_entropy: weight tensor should be defined either for all ${nClasses} classes or no classes but got weight tensor of shape: [${weight.shape.join(", ")}]`,
+    );
+  }
+  const logp = input.logSoftmax(dim);
+  if (ls > 1) throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
+  const t = ls > 0 ? target.mul(1 - ls).add(ls / nClasses) : target;
+  let prod = logp.mul(t);
+  if (weight) prod = prod.mul(classView(weight, input, dim));
+  if (reduction === "mean") {
+    return prod
+      .sum()
+      .neg()
+      .div(input.numel() === 0 ? 0 : input.numel() / nClasses);
+  }
+  return applyReduction(prod.sum(dim).neg(), reduction);
 }
 
 /** Options of `F.binaryCrossEntropy`. */

@@ -7,6 +7,7 @@ import type { CompareKernels } from "./compare.js";
 import type { ConvKernels } from "./conv.js";
 import type { CopyKernels } from "./copy.js";
 import type { IndexKernels } from "./indexing.js";
+import type { LossKernels } from "./loss.js";
 import type { MatmulKernels } from "./matmul.js";
 import type { OptimKernels } from "./optim.js";
 import type { PadKernels } from "./pad.js";
@@ -20,6 +21,7 @@ export * from "./compare.js";
 export * from "./conv.js";
 export * from "./copy.js";
 export * from "./indexing.js";
+export * from "./loss.js";
 export * from "./matmul.js";
 export * from "./optim.js";
 export * from "./pad.js";
@@ -40,4 +42,5 @@ export interface Kernels
     SortKernels,
     PadKernels,
     RandomKernels,
-    OptimKernels {}
+    OptimKernels,
+    LossKernels {}

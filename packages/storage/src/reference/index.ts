@@ -8,6 +8,7 @@ import { referenceBinary, referenceCompare } from "./binary.js";
 import { referenceConv } from "./conv.js";
 import { referenceCopy } from "./copy.js";
 import { referenceIndex } from "./indexing.js";
+import { referenceLoss } from "./loss.js";
 import { referenceMatmul } from "./matmul.js";
 import { referenceOptim } from "./optim.js";
 import { referencePad } from "./pad.js";
@@ -29,6 +30,7 @@ export const referenceKernels: Kernels = {
   ...referencePad,
   ...referenceRandom,
   ...referenceOptim,
+  ...referenceLoss,
 };
 
 export const referenceBackend: Backend = {
