@@ -2,25 +2,17 @@ import {
   type BinaryOp,
   type CompareOp,
   type DType,
-  getBackend,
   NDArray,
   referenceKernels,
-  setBackend,
   type UnaryOp,
 } from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { agree, arr, rand } from "../test/agree";
-import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
+import { useWasmBackend } from "../test/backend";
+import { wasmAccelerated } from "./wasmBackend";
 
-const backend = createWasmBackend();
+const backend = useWasmBackend();
 const k = backend.kernels;
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-});
 
 /** Operand pairs of shape [3, 4, 5] in the layouts the kernels distinguish. */
 function layouts(dtype: DType, f: () => number = rand): [string, NDArray, NDArray][] {

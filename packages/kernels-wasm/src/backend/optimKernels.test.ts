@@ -5,15 +5,15 @@
 
 import {
   type DType,
-  getBackend,
   type Kernels,
   NDArray,
   referenceBackend,
   referenceKernels,
   setBackend,
 } from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { arr, rand } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
 import { WasmKernels } from "../wasmKernels";
@@ -21,14 +21,7 @@ import { PARALLEL_MIN_ELEMENTS } from "./elementwiseKernels";
 import { wasmOptimKernels } from "./optimKernels";
 import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
 
-const backend = createWasmBackend();
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-});
+const backend = useWasmBackend();
 
 type State = readonly (NDArray | null)[];
 /** One step of a rule on `kernels`: `p` and the state are updated in place. */

@@ -1,18 +1,12 @@
-import { getBackend, type ReduceOp, setBackend } from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReduceOp } from "@x/storage";
+import { describe, expect, it } from "vitest";
 import { agree, arr } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { reduceGroups } from "./reduceKernels";
-import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
+import { wasmAccelerated } from "./wasmBackend";
 
-const backend = createWasmBackend();
+const backend = useWasmBackend();
 const k = backend.kernels;
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-});
 
 describe("reductions over any set of dims", () => {
   it("groups dims into kept and reduced runs", () => {

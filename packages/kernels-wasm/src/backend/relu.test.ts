@@ -2,22 +2,15 @@
 // +0 for every x ≤ 0 (-0 included), x itself for x > 0 and for NaN (its payload kept), over the
 // contiguous kernel's vector body and scalar tail, past the threading cut-off, and strided.
 
-import { getBackend, type NDArray, referenceKernels, setBackend } from "@x/storage";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { type NDArray, referenceKernels } from "@x/storage";
+import { describe, it } from "vitest";
 import { arr, rand } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { bitsOf, expectSameBits } from "../test/threads";
 import { PARALLEL_MIN_ELEMENTS } from "./elementwiseKernels";
-import { createWasmBackend } from "./wasmBackend";
 
-const backend = createWasmBackend();
+const backend = useWasmBackend();
 const k = backend.kernels;
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-});
 
 /** Random values with ±0, ±Infinity, NaNs (one with a payload and the sign set) and tiny ones. */
 function special(dtype: "float32" | "float64"): () => number {

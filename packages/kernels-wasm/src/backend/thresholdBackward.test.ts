@@ -2,21 +2,15 @@
 // bit-exactly: NaN, ±0 and values at the threshold in `self`, odd lengths for the scalar tail,
 // a length past the threading cut-off, and broadcast / strided layouts (delegated).
 
-import { getBackend, type NDArray, referenceKernels, setBackend } from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NDArray, referenceKernels } from "@x/storage";
+import { describe, expect, it } from "vitest";
 import { arr, rand } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { PARALLEL_MIN_ELEMENTS } from "./elementwiseKernels";
-import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
+import { wasmAccelerated } from "./wasmBackend";
 
-const backend = createWasmBackend();
+const backend = useWasmBackend();
 const k = backend.kernels;
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-});
 
 /** `self` values: random, with NaN, +0, -0, ±Infinity and exact threshold hits mixed in. */
 function special(threshold: number): () => number {

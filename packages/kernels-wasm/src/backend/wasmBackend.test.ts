@@ -1,25 +1,19 @@
 import {
   type BinaryOp,
   type DType,
-  getBackend,
   type Kernels,
   NDArray,
   type ReduceOp,
+  referenceBackend,
   referenceKernels,
   setBackend,
 } from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useWasmBackend } from "../test/backend";
 import { WasmKernels } from "../wasmKernels";
 import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
 
-const backend = createWasmBackend();
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-});
+const backend = useWasmBackend();
 
 let seed = 5;
 const rand = () => {
@@ -220,7 +214,7 @@ describe("the WASM backend", () => {
   it("leaves arrays of other backends and integer dtypes to the reference kernels", () => {
     const ints = arr([4, 4], "int32", () => Math.floor(rand() * 10));
     agree([4, 4], "int32", (k, out) => k.binary.add(ints, ints, out));
-    setBackend(previous);
+    setBackend(referenceBackend);
     const foreign = arr([4, 4]);
     setBackend(backend);
     agree([4, 4], "float32", (k, out) => k.binary.mul(foreign, foreign, out));
