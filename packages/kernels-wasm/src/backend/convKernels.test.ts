@@ -6,9 +6,9 @@ import {
   type Pool2dParams,
   setBackend,
 } from "@x/storage";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agree, arr, rand } from "../test/agree";
-import { MIN_IM2COL_FREE_FLOPS } from "./convKernels";
+import { backwardInputPath, MIN_IM2COL_FREE_FLOPS } from "./convKernels";
 import { createWasmBackend } from "./wasmBackend";
 
 const backend = createWasmBackend();
@@ -131,7 +131,7 @@ describe("convolution kernels", () => {
   // float32 shapes for the paths without im2col (convGemm.ts): the forward read from the image
   // or its padded copy (rows narrower than a tile, tails of 1-4 columns paired across rows or
   // alone, tails of 5-7, unit and larger row strides, dilation, x a view), the input gradient
-  // as a forward convolution ("same" convolutions; others take the GEMM path), the weight
+  // as a forward convolution ("same" convolutions; for others see below), the weight
   // gradient from a channels-last copy (rows of (kw, c) a multiple of 8 or with a tail) or by
   // dot products (few channels), images summed in uneven blocks, groups, M not a multiple of the
   // tiles' rows, dot products longer than one chain (K = 576, 88·88 positions).
@@ -205,7 +205,7 @@ describe("convolution kernels", () => {
         [N, C, H, H],
         "float32",
         (kk, gi) => kk.conv2dBackwardInput(go, w, p, gi),
-        2e-5,
+        1e-4, // sums of O·9 = 288 float32 products, in another order than the reference's
         "bwd input",
       );
       agree(
@@ -217,6 +217,52 @@ describe("convolution kernels", () => {
         "bwd weight",
       );
     }
+  });
+
+  // The input gradient of convolutions with less than "same" padding as a forward convolution
+  // of gradOut padded by k - 1 - padding, where `backwardInputPath` picks it (few output
+  // channels, images not much larger than gradOut): valid 3×3 (rows of 16, 17, 26: tails of 0,
+  // 1, 2 columns), padding 1 of a 5×5 kernel, one side padded, groups, dilation, gradOut a
+  // view. Their own random numbers, so that the cases above keep theirs.
+  it("float32: the input gradient with less padding through the forward path agrees", () => {
+    let seed = 11;
+    const small = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5;
+    };
+    const shapes: (ConvCase & { view?: boolean })[] = [
+      { N: 2, C: 4, H: 16, W: 16, O: 8, kH: 3, kW: 3 },
+      { N: 2, C: 6, H: 20, W: 17, O: 5, kH: 3, kW: 3 },
+      { N: 1, C: 8, H: 24, W: 26, O: 13, kH: 3, kW: 3 },
+      { N: 2, C: 5, H: 22, W: 19, O: 7, kH: 5, kW: 5, padding: [1, 1] },
+      { N: 2, C: 4, H: 19, W: 21, O: 6, kH: 3, kW: 3, padding: [0, 1] },
+      { N: 2, C: 8, H: 16, W: 16, O: 8, kH: 3, kW: 3, groups: 2 },
+      { N: 2, C: 4, H: 20, W: 20, O: 6, kH: 3, kW: 3, dilation: [2, 2], padding: [1, 1] },
+      { N: 2, C: 4, H: 17, W: 18, O: 8, kH: 3, kW: 3, view: true },
+    ];
+    for (const shape of shapes) {
+      const { p, oH, oW } = geometry(shape);
+      const G = shape.groups ?? 1;
+      const perImage = 2 * shape.O * oH * oW * (shape.C / G) * shape.kH * shape.kW;
+      const c = { ...shape, N: Math.max(shape.N, Math.ceil(MIN_IM2COL_FREE_FLOPS / perImage)) };
+      const what = JSON.stringify(c);
+      const w = arr([c.O, c.C / G, c.kH, c.kW], "float32", small);
+      // a view: gradOut stored [N, O, oW, oH] and read transposed (copied before the product)
+      const go = c.view
+        ? arr([c.N, c.O, oW, oH], "float32", small).permute(0, 1, 3, 2)
+        : arr([c.N, c.O, oH, oW], "float32", small);
+      const path = backwardInputPath([c.N, c.C, c.H, c.W], [...w.shape], p, [oH, oW]);
+      expect(path, what).toBe("forward");
+      const bwdIn = (kk: typeof k, gi: NDArray) => kk.conv2dBackwardInput(go, w, p, gi);
+      agree(k, [c.N, c.C, c.H, c.W], "float32", bwdIn, 5e-5, `bwd input ${what}`);
+    }
+    // the GEMM path where the forward one measured slower: more output channels (the CNN's
+    // second convolution), fewer than 4 input channels (its first), more padding relative to
+    // the image
+    const valid: Conv2dParams = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+    expect(backwardInputPath([32, 16, 13, 13], [32, 16, 3, 3], valid, [11, 11])).toBe("gemm");
+    expect(backwardInputPath([32, 1, 28, 28], [16, 1, 3, 3], valid, [26, 26])).toBe("gemm");
+    expect(backwardInputPath([32, 8, 10, 10], [8, 8, 3, 3], valid, [8, 8])).toBe("gemm");
   });
 });
 

@@ -7,10 +7,11 @@
 // with K = C/groups·kH·kW and P = oH·oW. In f32, for operands that fit in cache and unit stride
 // along W, the same products skip im2col (kernels/convGemm.ts): the GEMM reads the image (or a
 // zero-padded copy) through a table of the taps' offsets, the weights packed once per call; the
-// input gradient of a "same" convolution is the forward convolution of gradOut with the flipped
-// weights (others keep col2im: adding the column tiles straight into gradIn measured no faster
-// within a training step); the weight gradient reads a channels-last copy of the images (or, for
-// few channels, takes dot products 4 positions wide).
+// input gradient of a unit-stride convolution is the forward convolution of gradOut with the
+// flipped weights where that measured faster (`backwardInputPath`: "same" convolutions, less
+// padding with few output channels; others keep col2im: adding the column tiles straight into
+// gradIn measured no faster within a training step); the weight gradient reads a channels-last
+// copy of the images (or, for few channels, takes dot products 4 positions wide).
 // The threads claim images from the dispatcher's queue, each with its own scratch (its arena).
 // The weight gradient sums over images in an order fixed by the shapes alone (blocks of images
 // summed one by one, the blocks' partial sums added in block order), never by how many threads
@@ -65,6 +66,54 @@ export const MIN_IM2COL_FREE_FLOPS = 1.2e6;
  * WasmKernels, which several backends may share) hold: a signature and the block's address.
  */
 const tablesOf = new WeakMap<WasmKernels, Map<string, { sig: string; at: number }>>();
+
+/** Most elements of an operand the im2col-free paths keep in cache (beyond: the GEMM path). */
+const DIRECT_ELEMS = 1 << 16;
+
+/**
+ * The path of an f32 conv2dBackwardInput: "forward", the forward convolution of gradOut (zero
+ * padded by dilation·(k - 1) - padding) with the flipped, transposed weights, or "gemm", the
+ * GEMM into a column matrix and col2im. The forward path multiplies the zeros of gradOut's
+ * padding too (H·W/(oH·oW) times the products) but saves the column matrix and its scatter:
+ * "same" convolutions take it, and convolutions with less padding where, measured, it paid
+ * (one thread, N = 32, 3×3): with few output channels (the GEMM's shared dimension Og short)
+ * and images large enough that the padding adds little: Og ≤ 8 and H·W ≤ 1.35·P (0.72-0.84 of
+ * the GEMM path's time for 16×16 and 24×24 images), Og ≤ 16 and H·W ≤ 1.2·P (0.91-0.98).
+ * With Og ≥ 32 (the CNN's second convolution, 13×13 → 11×11: 1.3×), fewer than 4 input
+ * channels (rows of the forward's tiles left empty: 1.4-1.7×), or more padding (3×3 on 10×10:
+ * 1.1-1.9×) it was slower.
+ *
+ * @example
+ * backwardInputPath([32, 16, 24, 24], [8, 16, 3, 3], valid, [22, 22]); // "forward"
+ */
+export function backwardInputPath(
+  [N, C, H, W]: readonly number[],
+  [O, Cg, kH, kW]: readonly number[],
+  p: Conv2dParams,
+  [oH, oW]: readonly number[],
+): "forward" | "gemm" {
+  const G = p.groups;
+  const Og = O! / G;
+  const P = oH! * oW!;
+  const [dH, dW] = p.dilation;
+  const pointwise =
+    kH === 1 && kW === 1 && oH === H && oW === W && p.padding[0] === 0 && p.padding[1] === 0;
+  const pays = (HW: number) =>
+    HW <= 1.15 * P || (Og <= 8 && HW <= 1.35 * P) || (Og <= 16 && HW <= 1.2 * P);
+  const forward =
+    C! > 0 &&
+    !pointwise &&
+    Cg! >= 4 &&
+    2 * N! * O! * P * Cg! * kH! * kW! >= MIN_IM2COL_FREE_FLOPS &&
+    p.stride[0] === 1 &&
+    p.stride[1] === 1 &&
+    p.padding[0] <= dH * (kH! - 1) &&
+    p.padding[1] <= dW * (kW! - 1) &&
+    pays(H! * W!) &&
+    O! * Cg! * kH! * kW! <= DIRECT_ELEMS &&
+    Og * (oH! + 2 * dH * kH!) * (oW! + 2 * dW * kW!) <= DIRECT_ELEMS;
+  return forward ? "forward" : "gemm";
+}
 
 /** The first image of block `b` of `B` over `N` images. */
 const blockStart = (N: number, B: number, b: number) => Math.floor((b * N) / B);
@@ -310,9 +359,6 @@ export function convKernels(
     return at;
   };
 
-  /** Most elements of an operand the im2col-free paths keep in cache (beyond: the GEMM path). */
-  const DIRECT_ELEMS = 1 << 16;
-
   /** The rows and columns an image padded for the taps of every output takes (stride sW). */
   const paddedSize = (
     p: Conv2dParams,
@@ -484,7 +530,7 @@ export function convKernels(
    * gradOut (padded by dilation·(k - 1) - padding) with the flipped, transposed weights
    * W'[c, o, kH-1-kh, kW-1-kw] = W[o, c, kh, kw]: no column matrix, no scatter, but the taps of
    * gradOut's padding are multiplied too, so it is chosen where gradIn is not much larger than
-   * gradOut ("same" convolutions).
+   * gradOut (see `backwardInputPath`).
    */
   const backwardInputByForward = (
     gc: number,
@@ -647,18 +693,9 @@ export function convKernels(
       const is1x1 = pointwise(w, p, H, W, oH, oW);
       const gi = ptr(gradIn, E);
       const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
-      // the paths without im2col for f32 (unless too small to pay their setup)
-      const im2colFree =
-        d === "f32" && !is1x1 && Cg >= 4 && 2 * N * O * P * K >= MIN_IM2COL_FREE_FLOPS;
       if (
-        im2colFree &&
-        p.stride[0] === 1 &&
-        p.stride[1] === 1 &&
-        p.padding[0] <= p.dilation[0] * (kH - 1) &&
-        p.padding[1] <= p.dilation[1] * (kW - 1) &&
-        H * W <= 1.15 * P &&
-        O * K <= DIRECT_ELEMS &&
-        Og * (oH + 2 * p.dilation[0] * kH) * (oW + 2 * p.dilation[1] * kW) <= DIRECT_ELEMS
+        d === "f32" &&
+        backwardInputPath([N, C, H, W], [O, Cg, kH, kW], p, [oH, oW]) === "forward"
       ) {
         const dims = [O, G, kH, kW] as Dims;
         backwardInputByForward(gc.p, wc.p, p, gi, [N, C, H, W], dims, [oH, oW]);

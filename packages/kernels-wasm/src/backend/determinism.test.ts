@@ -23,7 +23,7 @@ import { arr } from "../test/agree";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
 import { WasmKernels } from "../wasmKernels";
-import { weightBlocks } from "./convKernels";
+import { backwardInputPath, weightBlocks } from "./convKernels";
 import { createWasmBackend } from "./wasmBackend";
 
 // Threaded kernels must give the bits of one thread, whatever number of threads a call gets
@@ -87,6 +87,8 @@ describe("threaded convolutions are bit-identical to one thread", () => {
     { x: [30, 1, 24, 24], w: [16, 1, 3, 3], p: params(1) },
     // 1×1
     { x: [17, 24, 20, 20], w: [40, 24, 1, 1], p: params(0) },
+    // no padding, few output channels: the input gradient as a forward convolution
+    { x: [19, 8, 24, 24], w: [8, 8, 3, 3], p: params(0), forward: true },
   ];
   for (const c of cases) {
     it(`x ${c.x}, w ${c.w}, groups ${c.p.groups}`, async () => {
@@ -94,6 +96,10 @@ describe("threaded convolutions are bit-identical to one thread", () => {
       const w = arr(c.w, "float32", uniform(2));
       const out = conv2d(x, w, null, { padding: c.p.padding, groups: c.p.groups });
       const go = arr([...out.shape], "float32", uniform(3));
+      if ("forward" in c) {
+        const path = backwardInputPath(c.x, c.w, c.p, out.shape.slice(2));
+        expect(path).toBe("forward");
+      }
       const opts = { padding: c.p.padding, groups: c.p.groups };
       const run = () => {
         const y = conv2d(x, w, null, opts);
