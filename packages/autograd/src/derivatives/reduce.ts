@@ -5,6 +5,7 @@
 
 import { eye, ones, zeros } from "../ops/creation.js";
 import { cat } from "../ops/join.js";
+import { logSoftmaxBackwardData, softmaxBackwardData } from "../ops/softmaxBackward.js";
 import type { Tensor } from "../tensor.js";
 import { dimsOrAll, maskGrad, unsqueezeDims, where, zerosLike } from "./helpers.js";
 import type { RuleTable } from "./rule.js";
@@ -31,6 +32,8 @@ export interface ReduceOps {
   cumprod: { self: Tensor; dim: number };
   softmax: { self: Tensor; dim: number };
   logSoftmax: { self: Tensor; dim: number };
+  softmaxBackwardData: { gradOutput: Tensor; output: Tensor; dim: number };
+  logSoftmaxBackwardData: { gradOutput: Tensor; output: Tensor; dim: number };
   sort: { self: Tensor; dim: number; descending: boolean; inputShape: Shape };
   topk: { self: Tensor; k: number; dim: number; largest: boolean; inputShape: Shape };
 }
@@ -293,23 +296,56 @@ export const reduceRules: RuleTable<ReduceOps> = {
       },
     },
   },
-  // d softmax = y·(g - Σ g·y)
+  // d softmax = y·(g - Σ g·y), one fused op (_softmax_backward_data)
   softmax: {
     inputs: {
       self: {
         uses: ["result"],
-        grad: ({ grad, result, dim }) =>
-          result.mul(grad.sub(grad.mul(result).sum([dim], { keepdim: true }))),
+        grad: ({ grad, result, dim }) => softmaxBackwardData(grad, result, dim),
       },
     },
   },
-  // d log_softmax = g - eʸ·Σg
+  // d log_softmax = g - eʸ·Σg, one fused op (_log_softmax_backward_data)
   logSoftmax: {
     inputs: {
       self: {
         uses: ["result"],
-        grad: ({ grad, result, dim }) =>
-          grad.sub(result.exp().mul(grad.sum([dim], { keepdim: true }))),
+        grad: ({ grad, result, dim }) => logSoftmaxBackwardData(grad, result, dim),
+      },
+    },
+  },
+  // f(g, y) = y·(g - Σ g·y) with upstream G: linear in g (the same op on G); in y,
+  // G·g - (Σ y·g)·G - g·(Σ y·G) (PyTorch's softmax_double_backward)
+  softmaxBackwardData: {
+    name: "SoftmaxBackwardDataBackward0",
+    inputs: {
+      gradOutput: {
+        uses: ["output"],
+        grad: ({ grad, output, dim }) => softmaxBackwardData(grad, output, dim),
+      },
+      output: {
+        uses: ["gradOutput", "output"],
+        grad: ({ grad, gradOutput, output, dim }) =>
+          gradOutput
+            .mul(grad)
+            .sub(output.mul(gradOutput).sum([dim], { keepdim: true }).mul(grad))
+            .sub(gradOutput.mul(output.mul(grad).sum([dim], { keepdim: true }))),
+      },
+    },
+  },
+  // f(g, y) = g - eʸ·Σg with upstream G: in g, G - Σ G·eʸ; in y, -(Σg)·eʸ·G
+  logSoftmaxBackwardData: {
+    name: "LogSoftmaxBackwardDataBackward0",
+    inputs: {
+      gradOutput: {
+        uses: ["output"],
+        grad: ({ grad, output, dim }) =>
+          grad.sub(grad.mul(output.exp()).sum([dim], { keepdim: true })),
+      },
+      output: {
+        uses: ["gradOutput", "output"],
+        grad: ({ grad, gradOutput, output, dim }) =>
+          gradOutput.sum([dim], { keepdim: true }).neg().mul(output.exp()).mul(grad),
       },
     },
   },

@@ -9,6 +9,7 @@ import * as C from "../ops/conv.js";
 import { nllLossBackward } from "../ops/loss.js";
 import * as P from "../ops/pool.js";
 import * as R from "../ops/resample.js";
+import { logSoftmaxBackwardData, softmaxBackwardData } from "../ops/softmaxBackward.js";
 import { viewScatter } from "../ops/viewScatter.js";
 import type { DiffOp } from "./index.js";
 import { b, distinct, type GradSample, idx, idxZero, rn, u } from "./sampleInputs.js";
@@ -148,6 +149,15 @@ export const GRAD_SAMPLES: { readonly [K in DiffOp]: readonly GradSample[] } = {
   ],
   softmax: [u((x) => x.softmax(1))],
   logSoftmax: [u((x) => x.logSoftmax(0))],
+  // both inputs free (y need not be a softmax output), along the last dim and dim 0
+  softmaxBackwardData: [
+    { fn: (g, y) => softmaxBackwardData(g!, y!, 1), inputs: () => [rn(2, 3), rn(2, 3)] },
+    { fn: (g, y) => softmaxBackwardData(g!, y!, 0), inputs: () => [rn(3, 2), rn(3, 2)] },
+  ],
+  logSoftmaxBackwardData: [
+    { fn: (g, y) => logSoftmaxBackwardData(g!, y!, 1), inputs: () => [rn(2, 3), rn(2, 3)] },
+    { fn: (g, y) => logSoftmaxBackwardData(g!, y!, 0), inputs: () => [rn(3, 2), rn(3, 2)] },
+  ],
   sort: [{ fn: (x) => x!.sort(1, { descending: true }).values, inputs: () => [distinct(2, 3)] }],
   topk: [{ fn: (x) => x!.topk(2).values, inputs: () => [distinct(2, 3)] }],
 

@@ -1,4 +1,4 @@
-// Reductions and row-wise softmax of the WASM backend on NDArrays. A reduction over any set of
+// Reductions and row-wise softmax (and its backward) of the WASM backend on NDArrays. A reduction over any set of
 // dims is planned on the collapsed shape of x as alternating kept/reduced groups, and run as a
 // chain of [outer, r, inner] reductions, the innermost reduced group first, through scratch
 // buffers of the heap (bias gradients: [N, C, H, W] summed over N, H and W is two calls). A
@@ -119,18 +119,51 @@ export function reduceKernels(wasm: WasmKernels, owns: (x: NDArray) => boolean) 
     const E = BYTES[d];
     const [px, po] = [x.storage.ptr + x.offset * E, out.storage.ptr + out.offset * E];
     const name = `${op}_${d}` as const;
-    if (rows.rows * rows.cols < 1 << 15) return raw[name](px, po, rows.rows, rows.cols);
-    // rows split over the threads (exp costs about 10 ns per element on one thread)
-    wasm.split(name, rows.rows, (rows.rows * rows.cols) / 100, 1, (s, len) => [
-      px + s * rows.cols * E,
-      po + s * rows.cols * E,
-      len,
+    const n = rows.rows * rows.cols;
+    if (n < 1 << 15) return raw[name](px, po, rows.rows, rows.cols);
+    // whole rows split over the threads (about 3 ns per element on one thread): the split counts
+    // elements, in chunks of whole rows
+    wasm.split(name, n, n / 300, rows.cols, (s, len) => [
+      px + s * E,
+      po + s * E,
+      len / rows.cols,
       rows.cols,
     ]);
   };
 
+  // softmax's and log-softmax's backward over contiguous rows along the last dim; every other
+  // layout, dtype or foreign storage is the reference kernel's
+  const rowwiseBackward =
+    (op: "softmaxBackward" | "logSoftmaxBackward") =>
+    (g: NDArray, y: NDArray, dim: number, out: NDArray) => {
+      const d = kernelDType(out.dtype);
+      const rows =
+        d && g.dtype === out.dtype && y.dtype === out.dtype ? lastDimRows(y, dim) : undefined;
+      if (!d || !rows || ![g, y, out].every((a) => owns(a) && a.isContiguous())) {
+        return referenceKernels[op](g, y, dim, out);
+      }
+      const E = BYTES[d];
+      const at = (a: NDArray) => a.storage.ptr + a.offset * E;
+      const [pg, py, po] = [at(g), at(y), at(out)];
+      const name = `${op}_${d}` as const;
+      const n = rows.rows * rows.cols;
+      if (n < 1 << 15) return raw[name](pg, py, po, rows.rows, rows.cols);
+      // whole rows over the threads, as the forward (log's exp: about 2 ns per element; without
+      // it about 0.3 ns)
+      const micros = op === "logSoftmaxBackward" ? n / 500 : n / 3000;
+      wasm.split(name, n, micros, rows.cols, (s, len) => [
+        pg + s * E,
+        py + s * E,
+        po + s * E,
+        len / rows.cols,
+        rows.cols,
+      ]);
+    };
+
   return {
     reduce: (op: ReduceOp & ("sum" | "mean" | "amax" | "amin")) => reduce(op),
+    softmaxBackward: rowwiseBackward("softmaxBackward"),
+    logSoftmaxBackward: rowwiseBackward("logSoftmaxBackward"),
     softmax: rowwise("softmax"),
     logSoftmax: rowwise("logSoftmax"),
   };

@@ -17,7 +17,7 @@ import { emitGemm, gemmConfigs } from "./gemm";
 import { emitOptimKernels, type OptimFn, type OptimKernelName } from "./optim";
 import { emitPoolKernels } from "./pool";
 import { emitReductions, type ReduceOp } from "./reduce";
-import { emitSoftmax, type SoftmaxOp, softmaxOps } from "./softmax";
+import { emitSoftmaxKernels, type SoftmaxBackwardOp, type SoftmaxOp } from "./softmax";
 import { emitCopy2d } from "./strided";
 
 /** Pointers are byte addresses into the memory; counts and strides are in elements. */
@@ -49,6 +49,8 @@ export type MulAddFn = (a: Ptr, b: Ptr | number, c: Ptr | number, out: Ptr, n: n
 export type ReduceFn = (x: Ptr, out: Ptr, outer: number, r: number, inner: number) => void;
 /** `softmax_f32`, `logSoftmax_f32` over rows. */
 export type RowFn = (x: Ptr, out: Ptr, rows: number, cols: number) => void;
+/** `softmaxBackward_f32`, `logSoftmaxBackward_f32` over rows, from the gradient and the output. */
+export type RowBackwardFn = (g: Ptr, y: Ptr, out: Ptr, rows: number, cols: number) => void;
 
 /** `compare_<op>_<dtype>_<layout>`: bytes 0/1 from x op y. */
 export type CompareFn = (x: Ptr | number, y: Ptr | number, out: Ptr, n: number) => void;
@@ -76,7 +78,7 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
   readonly [K in `mulAdd_${FloatDType}_${MulAddLayout}`]: MulAddFn;
 } & { readonly [K in `reduce_${ReduceOp}_${FloatDType}`]: ReduceFn } & {
   readonly [K in `${SoftmaxOp}_${FloatDType}`]: RowFn;
-} & {
+} & { readonly [K in `${SoftmaxBackwardOp}_${FloatDType}`]: RowBackwardFn } & {
   readonly [K in `compare_${CompareOp}_${FloatDType}_${"vv" | "vs" | "sv"}`]: CompareFn;
 } & { readonly [K in `where_${FloatDType}_${WhereLayout}`]: WhereFn } & {
   readonly [K in `thresholdBackward_${FloatDType}`]: ThresholdBackwardFn;
@@ -135,7 +137,7 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
   emitGemm(m, { ...gemmConfigs.f64, relaxed });
   emitElementwise(m);
   emitReductions(m);
-  for (const d of ["f32", "f64"] as const) for (const op of softmaxOps) emitSoftmax(m, op, log, d);
+  emitSoftmaxKernels(m, log);
   emitCompareKernels(m);
   for (const bytes of [1, 4, 8] as const) emitCopy2d(m, bytes);
   emitConvKernels(m);

@@ -31,7 +31,10 @@ function run(
 describe("softmax and logSoftmax over rows", () => {
   const shapes: [number, number][] = [
     [1, 1],
+    [3, 2],
     [2, 3],
+    [4, 10],
+    [2, 7],
     [3, 4],
     [4, 5],
     [5, 17],

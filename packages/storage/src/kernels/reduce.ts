@@ -4,8 +4,8 @@
  * x.shape[d]`. `x` has `out`'s dtype (the op layer casts first), except for `all`/`any`, which
  * read any dtype as truthiness into a `bool` (or `uint8`) `out`. An empty reduction gives the
  * identity (sum 0, prod 1, all true, any false; mean, var NaN; logsumexp -inf). `mean`, `var`,
- * `std` compute in `out`'s floating dtype. Scans, softmax and `argReduce` get a `dim` in
- * `[0, x.ndim)`, `x.ndim >= 1`.
+ * `std` compute in `out`'s floating dtype. Scans, softmax (and its backward) and `argReduce` get
+ * a `dim` in `[0, x.ndim)`, `x.ndim >= 1`.
  */
 import type { NDArray } from "../ndArray.js";
 
@@ -36,6 +36,15 @@ export interface ReduceKernels {
   /** Numerically stable softmax / log-softmax along `dim` (same shape and dtype). */
   softmax(x: NDArray, dim: number, out: NDArray): void;
   logSoftmax(x: NDArray, dim: number, out: NDArray): void;
+  /**
+   * Softmax's backward along `dim` from its `output` (PyTorch's `_softmax_backward_data`):
+   * `out = output·(gradOutput - Σ gradOutput·output)`. All three have one shape and dtype.
+   */
+  softmaxBackward(gradOutput: NDArray, output: NDArray, dim: number, out: NDArray): void;
+  /**
+   * Log-softmax's backward (`_log_softmax_backward_data`): `gradOutput - exp(output)·Σ gradOutput`.
+   */
+  logSoftmaxBackward(gradOutput: NDArray, output: NDArray, dim: number, out: NDArray): void;
   /** `logsumexp` along the reduced dims (keepdim layout as `reduce`). */
   logsumexp(x: NDArray, out: NDArray): void;
 }

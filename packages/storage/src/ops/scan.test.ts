@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { arange, fromArray, zeros } from "./creation.js";
 import { clone } from "./elementwise.js";
-import { cumprod, cumsum, logSoftmax, softmax } from "./scan.js";
+import {
+  cumprod,
+  cumsum,
+  logSoftmax,
+  logSoftmaxBackward,
+  softmax,
+  softmaxBackward,
+} from "./scan.js";
 
 const INF = Number.POSITIVE_INFINITY;
 
@@ -90,5 +97,64 @@ describe("softmax, logSoftmax", () => {
     const d = softmax(arange(3), 0, "float64");
     expect(d.dtype).toBe("float64");
     expect(d.toArray()[0]).toBeCloseTo(0.09003057317038045, 12);
+  });
+});
+
+describe("softmaxBackward, logSoftmaxBackward", () => {
+  // rows along dim 1 of [2, 3]: the formulas written out per row
+  const g = [0.5, -1, 2, 0.25, 3, -0.75];
+  const x = [0.1, -0.4, 1.3, 2, 0.7, -1.1];
+  const rows = (a: number[]) => [a.slice(0, 3), a.slice(3)];
+  const want = (log: boolean) =>
+    rows(g).flatMap((gr, r) => {
+      const xr = rows(x)[r]!;
+      const m = Math.max(...xr);
+      const z = xr.reduce((s, v) => s + Math.exp(v - m), 0);
+      const y = xr.map((v) => Math.exp(v - m) / z);
+      const sum = log ? gr.reduce((s, v) => s + v, 0) : gr.reduce((s, v, i) => s + v * y[i]!, 0);
+      return gr.map((v, i) => (log ? v - y[i]! * sum : y[i]! * (v - sum)));
+    });
+
+  it("match the formulas along the last dim and along dim 0", () => {
+    for (const log of [false, true]) {
+      const xa = fromArray(x, "float64").view(2, 3);
+      const y = log ? logSoftmax(xa, 1) : softmax(xa, 1);
+      const out = (log ? logSoftmaxBackward : softmaxBackward)(
+        fromArray(g, "float64").view(2, 3),
+        y,
+        -1,
+      );
+      expect(out.dtype).toBe("float64");
+      for (const [i, v] of out.toArray().entries()) expect(v).toBeCloseTo(want(log)[i]!, 12);
+      // along dim 0 = along dim 1 of the transposes
+      const yt = log ? logSoftmax(xa.t(), 0) : softmax(xa.t(), 0);
+      const gt = fromArray(g, "float64").view(2, 3).t();
+      const back = (log ? logSoftmaxBackward : softmaxBackward)(gt, yt, 0);
+      expect(back.t().toArray()).toEqual(
+        (log ? logSoftmaxBackward : softmaxBackward)(clone(gt).t(), clone(yt).t(), 1).toArray(),
+      );
+      for (const [i, v] of back.t().toArray().entries()) {
+        expect(v).toBeCloseTo(want(log)[i]!, 12);
+      }
+    }
+  });
+
+  it("compute float32 in float64 and round once, and take 0-d inputs", () => {
+    const y = logSoftmax(fromArray(x.slice(0, 3)), 0);
+    const got = logSoftmaxBackward(fromArray(g.slice(0, 3)), y, 0).toArray();
+    const yd = y.toArray();
+    const s = Math.fround(0.5) + Math.fround(-1) + Math.fround(2);
+    for (const [i, v] of got.entries()) expect(v).toBe(Math.fround(g[i]! - Math.exp(yd[i]!) * s));
+    expect(softmaxBackward(fromArray(2), fromArray(1), 0).item()).toBe(0);
+    expect(logSoftmaxBackward(fromArray(2), fromArray(0), -1).item()).toBe(0);
+  });
+
+  it("refuse mismatched shapes and integers", () => {
+    expect(() => softmaxBackward(zeros([2, 3]), zeros([2, 4]), 1)).toThrow(
+      "Expected tensor for argument #1 'grad' to have same size as tensor for argument #2 'output'; but [2, 3] does not equal [2, 4] (while checking arguments for softmax_backward)",
+    );
+    expect(() => logSoftmaxBackward(arange(3), arange(3), 0)).toThrow(
+      `"log_softmax_backward_lastdim_kernel_impl" not implemented for 'Long'`,
+    );
   });
 });

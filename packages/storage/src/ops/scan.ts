@@ -1,12 +1,12 @@
 /**
  * Ops along one dim that keep the shape: the scans `cumsum`, `cumprod` and the numerically
- * stable `softmax`, `logSoftmax`.
+ * stable `softmax`, `logSoftmax`, and their backward ops `softmaxBackward`, `logSoftmaxBackward`.
  */
 import { type DType, isFloatingPoint, isIntegral } from "../dtype.js";
-import { DTypeError } from "../errors.js";
+import { DTypeError, ShapeError } from "../errors.js";
 import { NDArray } from "../ndArray.js";
-import { normalizeDim } from "../shape.js";
-import { asDType, kernels, release, TORCH_NAME } from "./prepare.js";
+import { normalizeDim, sameShape, shapeStr } from "../shape.js";
+import { asDType, kernels, promote, release, TORCH_NAME } from "./prepare.js";
 
 type DimKernel = (x: NDArray, dim: number, out: NDArray) => void;
 
@@ -72,5 +72,62 @@ export function softmax(x: NDArray, dim: number, dtype?: DType): NDArray {
 export function logSoftmax(x: NDArray, dim: number, dtype?: DType): NDArray {
   return alongDim(x, dim, softmaxDType("log_softmax", x, dtype), (s, d, o) =>
     kernels().logSoftmax(s, d, o),
+  );
+}
+
+type BackwardKernel = (gradOutput: NDArray, output: NDArray, dim: number, out: NDArray) => void;
+
+/** Checks and promotes `gradOutput` and `output` (one shape), runs `kernel` along `dim`. */
+function softmaxBackwardOp(
+  name: string,
+  gradOutput: NDArray,
+  output: NDArray,
+  dim: number,
+  kernel: BackwardKernel,
+): NDArray {
+  if (!sameShape(gradOutput.shape, output.shape)) {
+    throw new ShapeError(
+      `Expected tensor for argument #1 'grad' to have same size as tensor for argument #2 'output'; but ${shapeStr(gradOutput.shape)} does not equal ${shapeStr(output.shape)} (while checking arguments for ${name})`,
+    );
+  }
+  const dtype = promote(gradOutput, output);
+  if (!isFloatingPoint(dtype)) {
+    throw new DTypeError(
+      `"${name}_lastdim_kernel_impl" not implemented for '${TORCH_NAME[dtype]}'`,
+    );
+  }
+  const d = normalizeDim(dim, output.ndim);
+  const g = asDType(gradOutput, dtype);
+  const y = asDType(output, dtype);
+  const out = NDArray.uninit(output.shape, dtype);
+  if (output.ndim === 0) {
+    const [g1, y1, o1] = [g.reshape([1]), y.reshape([1]), out.reshape([1])];
+    kernel(g1, y1, 0, o1);
+    for (const a of [g1, y1, o1]) a.dispose();
+  } else kernel(g, y, d, out);
+  release(g, gradOutput);
+  release(y, output);
+  return out;
+}
+
+/**
+ * Softmax's backward from its output (`torch._softmax_backward_data`):
+ * `output·(gradOutput - Σ gradOutput·output)` along `dim`.
+ * @example softmaxBackward(fromArray([1, 0]), fromArray([0.5, 0.5]), 0).toArray() // [0.25, -0.25]
+ */
+export function softmaxBackward(gradOutput: NDArray, output: NDArray, dim: number): NDArray {
+  return softmaxBackwardOp("softmax_backward", gradOutput, output, dim, (g, y, d, o) =>
+    kernels().softmaxBackward(g, y, d, o),
+  );
+}
+
+/**
+ * Log-softmax's backward from its output (`torch._log_softmax_backward_data`):
+ * `gradOutput - exp(output)·Σ gradOutput` along `dim`.
+ * @example logSoftmaxBackward(fromArray([1, 0]), fromArray([Math.log(0.5), Math.log(0.5)]), 0).toArray() // [0.5, -0.5]
+ */
+export function logSoftmaxBackward(gradOutput: NDArray, output: NDArray, dim: number): NDArray {
+  return softmaxBackwardOp("log_softmax_backward", gradOutput, output, dim, (g, y, d, o) =>
+    kernels().logSoftmaxBackward(g, y, d, o),
   );
 }

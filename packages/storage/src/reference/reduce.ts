@@ -177,6 +177,35 @@ function softmaxLanes(x: NDArray, dim: number, out: NDArray, log: boolean): void
   }
 }
 
+/**
+ * Softmax's (`log` false) or log-softmax's backward along `dim`, in float64 rounded once on the
+ * store: `o·(g - Σ g·o)` or `g - exp(o)·Σ g`.
+ */
+function softmaxBackwardLanes(
+  grad: NDArray,
+  output: NDArray,
+  dim: number,
+  out: NDArray,
+  log: boolean,
+): void {
+  const { count, bases, steps } = lanes(out.shape, dim, [grad, output, out]);
+  const n = out.shape[dim]!;
+  const gd = grad.typed();
+  const yd = output.typed();
+  const od = out.typed();
+  const [gb, yb, ob] = bases as [Float64Array, Float64Array, Float64Array];
+  const [gs, ys, os] = steps as [number, number, number];
+  for (let l = 0; l < count; l++) {
+    let s = 0;
+    for (let k = 0, g = gb[l]!, y = yb[l]!; k < n; k++, g += gs, y += ys) {
+      s += log ? gd[g]! : gd[g]! * yd[y]!;
+    }
+    for (let k = 0, g = gb[l]!, y = yb[l]!, o = ob[l]!; k < n; k++, g += gs, y += ys, o += os) {
+      od[o] = log ? gd[g]! - Math.exp(yd[y]!) * s : yd[y]! * (gd[g]! - s);
+    }
+  }
+}
+
 export const referenceReduce: ReduceKernels = {
   reduce: {
     sum: (x, out) => reduceInto(x, out, FOLDS.sum),
@@ -234,5 +263,11 @@ export const referenceReduce: ReduceKernels = {
   },
   logSoftmax(x, dim, out) {
     softmaxLanes(x, dim, out, true);
+  },
+  softmaxBackward(grad, output, dim, out) {
+    softmaxBackwardLanes(grad, output, dim, out, false);
+  },
+  logSoftmaxBackward(grad, output, dim, out) {
+    softmaxBackwardLanes(grad, output, dim, out, true);
   },
 };
