@@ -6,41 +6,28 @@ import {
   conv2dBackwardInput,
   conv2dBackwardWeight,
   fromArray,
-  getBackend,
   linear,
   maxPool2dBackward,
   maxPool2dWithIndices,
   mm,
   type NDArray,
-  setBackend,
   softmax,
   sum,
   unary,
   where,
 } from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { arr } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
-import { WasmKernels } from "../wasmKernels";
 import { backwardInputPath, weightBlocks } from "./convKernels";
-import { createWasmBackend } from "./wasmBackend";
 
 // Threaded kernels must give the bits of one thread, whatever number of threads a call gets
 // (which varies from call to call with the workers' state: starting, sleeping, busy).
 
-const k = WasmKernels.create({ shared: true, initialPages: 512 });
-const backend = createWasmBackend({ kernels: k });
-let previous = getBackend();
-
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-  k.threads.close();
-  setNumThreads(1);
-});
+const backend = useWasmBackend({ threaded: true, initialPages: 512 });
+const k = backend.wasm;
 
 /** A deterministic uniform generator on [-a, a). */
 function uniform(seed: number, a = 1): () => number {

@@ -5,32 +5,16 @@
 // backward's -0 gradient (+0, as a zero-filled scatter-add gives), indices outside their window
 // (the plane redone by the general kernel), and the same bits on 1 and 2 threads.
 
-import {
-  getBackend,
-  type NDArray,
-  type Pool2dParams,
-  referenceKernels,
-  setBackend,
-} from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NDArray, type Pool2dParams, referenceKernels } from "@x/storage";
+import { describe, expect, it } from "vitest";
 import { arr, rand } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
-import { WasmKernels } from "../wasmKernels";
-import { createWasmBackend } from "./wasmBackend";
 
-const k = WasmKernels.create({ shared: true, initialPages: 1024 });
-const backend = createWasmBackend({ kernels: k });
+const backend = useWasmBackend({ threaded: true, initialPages: 1024 });
+const k = backend.wasm;
 const kk = backend.kernels;
-let previous = getBackend();
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-  k.threads.close();
-  setNumThreads(1);
-});
 
 const P: Pool2dParams = {
   kernel: [2, 2],

@@ -1,32 +1,14 @@
-import {
-  getBackend,
-  logSoftmax,
-  logSoftmaxBackward,
-  setBackend,
-  softmax,
-  softmaxBackward,
-} from "@x/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from "@x/storage";
+import { describe, expect, it } from "vitest";
 import { arr } from "../test/agree";
+import { useWasmBackend } from "../test/backend";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
-import { WasmKernels } from "../wasmKernels";
-import { createWasmBackend } from "./wasmBackend";
 
 // Softmax's kernels split rows over the threads: any number of threads gives one thread's bits.
 
-const k = WasmKernels.create({ shared: true, initialPages: 256 });
-const backend = createWasmBackend({ kernels: k });
-let previous = getBackend();
-
-beforeAll(() => {
-  previous = setBackend(backend);
-});
-afterAll(() => {
-  setBackend(previous);
-  k.threads.close();
-  setNumThreads(1);
-});
+const backend = useWasmBackend({ threaded: true, initialPages: 256 });
+const k = backend.wasm;
 
 describe("threaded softmax kernels are bit-identical to one thread", () => {
   for (const dtype of ["float32", "float64"] as const) {
