@@ -1,10 +1,9 @@
 import { type DType, NDArray, type ReduceOp, referenceKernels, setBackend } from "@x/storage";
 import { describe, expect, it } from "vitest";
 import { agree, arr, rand } from "../test/agree";
-import { useWasmBackend } from "../test/backend";
-import { WasmKernels } from "../wasmKernels";
+import { tracedWasmBackend, useWasmBackend } from "../test/backend";
 import { reduceGroups } from "./reduceKernels";
-import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
+import { wasmAccelerated } from "./wasmBackend";
 
 const backend = useWasmBackend();
 const k = backend.kernels;
@@ -125,17 +124,7 @@ describe("softmax and log-softmax backward", () => {
   });
 
   it("takes the WASM kernels for contiguous rows along the last dim", () => {
-    const calls: string[] = [];
-    const traced = WasmKernels.create({ heap: backend.heap });
-    const raw: Record<string, unknown> = {};
-    for (const [name, f] of Object.entries(traced.raw)) {
-      raw[name] = (...args: unknown[]) => {
-        calls.push(name);
-        return (f as (...a: unknown[]) => unknown)(...args);
-      };
-    }
-    (traced as { raw: unknown }).raw = raw;
-    const tb = createWasmBackend({ kernels: traced });
+    const { backend: tb, calls } = tracedWasmBackend(backend.heap);
     setBackend(tb);
     try {
       const g = arr([4, 10]);

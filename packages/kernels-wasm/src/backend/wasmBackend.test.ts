@@ -9,9 +9,8 @@ import {
   setBackend,
 } from "@x/storage";
 import { describe, expect, it } from "vitest";
-import { useWasmBackend } from "../test/backend";
-import { WasmKernels } from "../wasmKernels";
-import { createWasmBackend, wasmAccelerated } from "./wasmBackend";
+import { tracedWasmBackend, useWasmBackend } from "../test/backend";
+import { wasmAccelerated } from "./wasmBackend";
 
 const backend = useWasmBackend();
 
@@ -171,17 +170,7 @@ describe("the WASM backend", () => {
   });
 
   it("takes the WASM path for float operands it recognises", () => {
-    const calls: string[] = [];
-    const traced = WasmKernels.create({ heap: backend.heap });
-    const raw: Record<string, unknown> = {};
-    for (const [name, f] of Object.entries(traced.raw)) {
-      raw[name] = (...args: unknown[]) => {
-        calls.push(name);
-        return (f as (...a: unknown[]) => unknown)(...args);
-      };
-    }
-    (traced as { raw: unknown }).raw = raw;
-    const tb = createWasmBackend({ kernels: traced });
+    const { backend: tb, calls } = tracedWasmBackend(backend.heap);
     setBackend(tb);
     const k = tb.kernels;
     const a = arr([4, 8]);

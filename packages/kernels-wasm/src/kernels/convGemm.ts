@@ -24,6 +24,7 @@ import type { FuncRef, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
 import { floatOps } from "./dtype";
+import { emitEdge, gemmConfigs } from "./gemm";
 import { emitPack } from "./pack";
 
 /**
@@ -153,34 +154,6 @@ function emitTableKernel(
   });
 }
 
-/** Emits `name(tile, c, ldc, mr, nr, accumulate)`: adds or copies an mr×nr corner of a tile. */
-function emitTileEdge(m: ModuleBuilder, name: string): FuncRef {
-  return m.func(
-    {
-      name,
-      params: { tile: "i32", c: "i32", ldc: "i32", mr: "i32", nr: "i32", accumulate: "i32" },
-      export: false,
-    },
-    (b, p) => {
-      const t = floatOps(b, "f32");
-      const [i, j, src, dst] = b.locals("i32", 4);
-      b.for(i, 0, p.mr, 1, () => {
-        src.set(b.i32.add(p.tile.get(), b.i32.mul(i.get(), b.i32.const(CONV_NR * E))));
-        dst.set(b.i32.add(p.c.get(), b.i32.mul(i.get(), p.ldc.get())));
-        b.for(j, 0, p.nr, 1, () => {
-          const x = () => t.load(src.get());
-          t.store(
-            dst.get(),
-            b.select(t.scalar.add(t.load(dst.get()), x()), x(), p.accumulate.get()),
-          );
-          b.inc(src, E);
-          b.inc(dst, E);
-        });
-      });
-    },
-  );
-}
-
 const driverParams = {
   ap: "i32",
   M: "i32",
@@ -250,7 +223,7 @@ interface KernelSets {
  */
 function emitDriver(m: ModuleBuilder, name: string, sets: KernelSets, MR: number): void {
   const NR = CONV_NR;
-  const edge = emitTileEdge(m, `${name}_edge`);
+  const edge = emitEdge(m, `${name}_edge`, { ...gemmConfigs.f32, nrv: CONV_NR / 4 });
   m.func({ name, params: driverParams }, (b, p) => {
     const i32 = b.i32;
     const c = (x: number) => i32.const(x);

@@ -145,8 +145,11 @@ export function emitMicroKernel(
   );
 }
 
-/** Emits `name(tile, c, ldc, mr, nr, accumulate)`: adds or copies an mr×nr corner of a tile to C. */
-function emitEdge(m: ModuleBuilder, name: string, cfg: GemmConfig): FuncRef {
+/**
+ * Emits `name(tile, c, ldc, mr, nr, accumulate)`: adds or copies an mr×nr corner of a tile (rows
+ * of `cfg.nrv` vectors) to C. The convolution's GEMM tiles use it too.
+ */
+export function emitEdge(m: ModuleBuilder, name: string, cfg: GemmConfig): FuncRef {
   return m.func(
     {
       name,

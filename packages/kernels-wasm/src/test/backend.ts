@@ -41,3 +41,27 @@ export function useWasmBackend(options: TestBackendOptions = {}): WasmBackend {
   });
   return backend;
 }
+
+/**
+ * A backend over `heap` whose kernels record the name of every WASM export they call (in
+ * `calls`), to check which kernels an op takes.
+ *
+ * @example
+ * const { backend, calls } = tracedWasmBackend(useWasmBackend().heap);
+ */
+export function tracedWasmBackend(heap: WasmBackend["heap"]): {
+  backend: WasmBackend;
+  calls: string[];
+} {
+  const calls: string[] = [];
+  const traced = WasmKernels.create({ heap });
+  const raw: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(traced.raw)) {
+    raw[name] = (...args: unknown[]) => {
+      calls.push(name);
+      return (f as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  (traced as { raw: unknown }).raw = raw;
+  return { backend: createWasmBackend({ kernels: traced }), calls };
+}
