@@ -69,8 +69,7 @@ export class Adam extends Optimizer<AdamOptions> {
     { lr, betas, eps, weightDecay, amsgrad, maximize }: ParamGroup<AdamOptions>,
   ): void {
     const [beta1, beta2] = betas;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = this.nextStep(state);
     const m = this.buffer(state, "expAvg", p);
     const v = this.buffer(state, "expAvgSq", p);
     const vmax = amsgrad ? this.buffer(state, "maxExpAvgSq", p) : null;

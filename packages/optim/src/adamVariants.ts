@@ -54,8 +54,7 @@ export class Adamax extends BetasOptimizer<AdamaxOptions> {
     { lr, betas, eps, weightDecay, maximize }: ParamGroup<AdamaxOptions>,
   ): void {
     const [beta1, beta2] = betas;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = this.nextStep(state);
     const m = this.buffer(state, "expAvg", p);
     const u = this.buffer(state, "expInf", p);
     const clr = lr / (1 - beta1 ** step);
@@ -93,8 +92,7 @@ export class NAdam extends BetasOptimizer<NAdamOptions> {
     { lr, betas, eps, weightDecay, momentumDecay, maximize }: ParamGroup<NAdamOptions>,
   ): void {
     const [beta1, beta2] = betas;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = this.nextStep(state);
     const m = this.buffer(state, "expAvg", p);
     const v = this.buffer(state, "expAvgSq", p);
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
@@ -130,8 +128,7 @@ export class RAdam extends BetasOptimizer<AdamaxOptions> {
     { lr, betas, eps, weightDecay, maximize }: ParamGroup<AdamaxOptions>,
   ): void {
     const [beta1, beta2] = betas;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = this.nextStep(state);
     const m = this.buffer(state, "expAvg", p);
     const v = this.buffer(state, "expAvgSq", p);
     const bias1 = 1 - beta1 ** step;

@@ -132,6 +132,13 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
     return b as NDArray;
   }
 
+  /** Counts one more step in the parameter's state (PyTorch's `state["step"]`); returns it. */
+  protected nextStep(state: ParamState): number {
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    return step;
+  }
+
   /** PyTorch's layout: state by parameter index, groups with parameter indices. */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();

@@ -51,7 +51,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     state: ParamState,
     { lr, alpha, eps, weightDecay, momentum, centered, maximize }: ParamGroup<RMSpropOptions>,
   ): void {
-    state.step = ((state.step as number | undefined) ?? 0) + 1;
+    this.nextStep(state);
     const sq = this.buffer(state, "squareAvg", p);
     const gavg = centered ? this.buffer(state, "gradAvg", p) : null;
     const buf = momentum > 0 ? this.buffer(state, "momentumBuffer", p) : null;
@@ -114,8 +114,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       maximize,
     }: ParamGroup<AdagradOptions>,
   ): void {
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = this.nextStep(state);
     const sum = this.buffer(state, "sum", p, initialAccumulatorValue);
     const clr = lr / (1 + (step - 1) * lrDecay);
     p.storage.backend.kernels.adagradUpdate(p, g, sum, { clr, weightDecay, eps, maximize });
