@@ -3,7 +3,7 @@
  * 1.13 gives for the same programs.
  */
 import { describe, expect, it } from "vitest";
-import { inferenceMode, noGrad, ones, tensor, zeros } from "./index.js";
+import { autograd, inferenceMode, noGrad, ones, type Tensor, tensor, zeros } from "./index.js";
 
 const X = () =>
   tensor(
@@ -161,5 +161,31 @@ describe("in-place ops", () => {
     expect(() => z.sum().backward()).toThrow(
       /output 0 of ExpBackward0, is at version 1; expected version 0/,
     );
+  });
+  it("second derivatives flow through CopySlices and regenerated views (createGraph)", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true, dtype: "float64" });
+    // y = [x0·x1, x1·x2, x2]: Σy has gradient [x1, x0 + x2, x1 + 1] and Hessian·1 = [1, 2, 1]
+    const y = x.clone();
+    y.narrow(0, 0, 2).mul_(x.narrow(0, 1, 2));
+    const [g] = autograd.grad(y.sum(), x, { createGraph: true });
+    expect(g!.tolist()).toEqual([2, 4, 3]);
+    expect(g!.requiresGrad).toBe(true);
+    g!.sum().backward();
+    expect(x.grad!.tolist()).toEqual([1, 2, 1]);
+  });
+
+  it("gradgradcheck passes through in-place ops on views", () => {
+    const f = (a: Tensor, b: Tensor) => {
+      const y = a.mul(a);
+      const v = y.narrow(1, 1, 2);
+      v.mul_(b);
+      const u = y.select(0, 0); // taken after the in-place op: an AsStridedBackward0 view
+      return y.pow(2).sum().add(u.narrow(0, 1, 2).mul(b.select(0, 1)).sum());
+    };
+    const opts = { requiresGrad: true, dtype: "float64" } as const;
+    const A = tensor([[0.5, -1.2, 0.7], [1.1, 0.3, -0.4]], opts);
+    const B = tensor([[0.9, -0.6], [0.2, 1.3]], opts);
+    expect(autograd.gradcheck(f, [A, B])).toBe(true);
+    expect(autograd.gradgradcheck(f, [A, B])).toBe(true);
   });
 });

@@ -4,8 +4,10 @@
  * viewed region; the view then becomes an `as_strided` view of the new base. Views whose base
  * changed after they were taken regenerate their `gradFn` the same way, lazily.
  *
- * Limitation: the gradient `CopySlices` computes is not itself recorded, so `createGraph`
- * through an in-place op on a view gives no second derivative for that path.
+ * Under `createGraph` the gradient is computed with recorded ops (as PyTorch's CopySlices does:
+ * a copy into a buffer laid out like the base, the op's backward on a clone of the viewed
+ * region, a copy back into that region), so second derivatives flow through it; otherwise on
+ * raw arrays.
  */
 import {
   copyInto,
@@ -16,6 +18,7 @@ import {
 } from "@x/storage";
 import type { DiffOp, OpArgs } from "../derivatives/index.js";
 import { type Edge, Node } from "../graph.js";
+import { isGradEnabled } from "../gradMode.js";
 import { createNode, type OpNode } from "../opNode.js";
 import { Tensor } from "../tensor.js";
 import { OWN, setViewRegenerator } from "../tensorBase.js";
@@ -54,6 +57,12 @@ function at(buf: NDArray, g: Geometry): NDArray {
  * storage): the gradient of an `as_strided` view.
  */
 export function embedGrad(grad: Tensor, view: Geometry, input: Geometry): Tensor {
+  if (isGradEnabled() && grad.requiresGrad) {
+    // recorded (`createGraph`): a copy into the region of a zero buffer
+    const rec = new Tensor(buffer(grad.dtype, view, input), undefined, OWN);
+    stridedView(rec, view).copy_(grad);
+    return stridedView(rec, input);
+  }
   const buf = buffer(grad.dtype, view, input);
   const region = at(buf, view);
   copyInto(region, grad.data);
@@ -89,6 +98,7 @@ class CopySlices extends Node {
 
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     const g = grads[0]!;
+    if (isGradEnabled()) return this.#recorded(g);
     const buf = buffer(g.dtype, this.#base, this.#view);
     const whole = at(buf, this.#base);
     copyInto(whole, g.data);
@@ -102,9 +112,30 @@ class CopySlices extends Node {
     return [new Tensor(whole, undefined, OWN), ...res.slice(1)];
   }
 
+  /** The same gradient by recorded ops (`createGraph`): differentiable in g and the op's inputs. */
+  #recorded(g: Tensor): (Tensor | null)[] {
+    const buf = new Tensor(buffer(g.dtype, this.#base, this.#view), undefined, OWN);
+    stridedView(buf, this.#base).copy_(g);
+    const region = stridedView(buf, this.#view);
+    const res = this.#fn.apply([region.clone()]);
+    let r0 = res[0] ?? null;
+    if (r0 && !sameShape(r0.shape, this.#view.shape)) r0 = r0.sumToSize(this.#view.shape);
+    if (r0) region.copy_(r0);
+    else region.zero_();
+    return [stridedView(buf, this.#base), ...res.slice(1)];
+  }
+
   override release(): void {
     this.#fn.release();
   }
+}
+
+/** A view of `base` (a non-view) with geometry `g` in its storage, with its `as_strided` history. */
+function stridedView(base: Tensor, g: Geometry): Tensor {
+  const v = new Tensor(at(base.data, g), undefined, OWN);
+  v._setBase(base);
+  regenerate(v);
+  return v;
 }
 
 /** Gives `view` the history "as_strided view of its base's current history". */
