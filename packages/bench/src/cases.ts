@@ -84,6 +84,63 @@ export function metric(c: Case, seconds: number): number {
   }
 }
 
+/** Flops of fully connected layers of widths `w` on a batch: forward, weight and input gradients
+ * (none for the first layer's input). */
+function linearFlops(batch: number, w: readonly number[]): number {
+  let f = 0;
+  for (let i = 0; i + 1 < w.length; i++) f += 2 * batch * w[i]! * w[i + 1]! * (i === 0 ? 2 : 3);
+  return f;
+}
+
+/** Flops of a 3×3 convolution (Cin → Cout, oH·oW outputs per image) on a batch: forward and the
+ * weight gradient, plus the input gradient unless it is the first layer. */
+function conv3x3Flops(batch: number, cin: number, cout: number, outPixels: number, first: boolean) {
+  return 2 * batch * cin * cout * 9 * outPixels * (first ? 2 : 3);
+}
+
+/**
+ * Floating-point operations of one iteration: the products (matmul, convolutions, linear
+ * layers: the forward and the backward that training runs), not the elementwise work; undefined
+ * where the work is memory traffic or overhead. With the measured SIMD128 ceiling this gives the
+ * least time any SIMD128 implementation could take.
+ *
+ * @example
+ * flopsPerIteration(makeCases({ quick: false, workloads: ["mlp"] })[0]!); // 64,454,656
+ */
+export function flopsPerIteration(c: Case): number | undefined {
+  const p = c.params;
+  switch (c.workload) {
+    case "matmul":
+      return 2 * (p.n ?? 0) ** 3;
+    case "mlp":
+      return linearFlops(p.batch ?? 64, [784, 256, 128, 10]);
+    case "cnn": {
+      const b = p.batch ?? 32;
+      return (
+        conv3x3Flops(b, 1, 16, 26 * 26, true) +
+        conv3x3Flops(b, 16, 32, 11 * 11, false) +
+        2 * b * 800 * 10 * 3
+      );
+    }
+    case "digits": {
+      // every row once per epoch; padding 1 keeps the 8×8 images
+      const perImage =
+        conv3x3Flops(1, 1, 16, 64, true) +
+        conv3x3Flops(1, 16, 32, 64, false) +
+        linearFlops(1, [512, 64, 10]) +
+        2 * 512 * 64; // the first linear layer's input gradient (it follows the convolutions)
+      return perImage * (p.rows ?? 1500) * (p.epochs ?? 10);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Seconds per iteration from a value in the case's unit (the inverse of `metric`). */
+export function secondsPer(c: Case, value: number): number {
+  return c.higherIsBetter ? metric(c, 1) / value : value / metric(c, 1);
+}
+
 /** Speed of `a` relative to `b` (> 1: `a` is faster), whichever way the unit goes. */
 export function speedup(c: Case, a: number, b: number): number {
   return c.higherIsBetter ? a / b : b / a;

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { simdCeilingGflops } from "@x/kernels-wasm";
 import { type Case, makeCases } from "./cases.js";
 import { type Options, parseArgs } from "./cli.js";
 import { defaultDigitsPath } from "./digits.js";
@@ -125,6 +126,8 @@ async function main(): Promise<void> {
   const cases = makeCases({ quick: opts.quick, workloads: opts.workloads });
   const digits = opts.digits ?? defaultDigitsPath();
   const jobs = planJobs(opts.systems, cases, opts.threads);
+  // this core's SIMD128 ceiling, before any child runs (nothing else of the bench is running)
+  const ceiling = simdCeilingGflops();
   const outDir = resolve(PKG, opts.out);
   mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
+    simd128CeilingGflops: ceiling,
     quick: opts.quick,
     rounds: opts.rounds,
     threads: opts.threads,
@@ -174,9 +178,9 @@ async function main(): Promise<void> {
             system === "x-ref" ? "the reference backend has one thread" : "one thread only in Node",
         }
       : { status: "error", rounds: 0, note: "not run" };
-  const rows = buildRows(cases, opts.systems, opts.threads, samples, fallback);
+  const rows = buildRows(cases, opts.systems, opts.threads, samples, fallback, ceiling);
   for (const line of resultLines(rows)) appendFileSync(outFile, `${line}\n`);
-  console.log(formatTable(rows, opts.systems));
+  console.log(formatTable(rows, opts.systems, ceiling));
   const total = ((performance.now() - t0) / 1e3).toFixed(0);
   console.log(`\n${opts.rounds} round(s) in ${total} s; JSON lines: ${outFile}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeCases } from "./cases.js";
+import { flopsPerIteration, makeCases } from "./cases.js";
 import type { SystemId } from "./protocol.js";
 import {
   buildRows,
@@ -109,5 +109,31 @@ describe("fmt", () => {
     expect(fmt(12.345)).toBe("12.3");
     expect(fmt(1.2345)).toBe("1.23");
     expect(fmt(0.012345)).toBe("0.0123");
+  });
+});
+
+describe("x/ceil", () => {
+  const mlp = makeCases({ quick: true, workloads: ["mlp"] })[0]!;
+  it("counts the MLP step's products: forward, weight and input gradients", () => {
+    expect(flopsPerIteration(mlp)).toBe(2 * 64 * (784 * 256 * 2 + 256 * 128 * 3 + 128 * 10 * 3));
+  });
+  it("puts x-wasm's GFLOP/s over the ceiling times the threads", () => {
+    const flops = flopsPerIteration(mlp)!;
+    const samples = [
+      sample("x-wasm", mlp.id, flops / 20e9), // 20 GFLOP/s on 1 thread
+      sample("x-wasm", mlp.id, flops / 30e9, 0, 2), // 30 on 2
+    ];
+    const rows = buildRows([mlp], ["x-wasm"], 2, samples, na, 40);
+    expect(rows.map((r) => r.ofCeiling)).toEqual([0.5, 0.375]);
+    const text = formatTable(rows, ["x-wasm"], 40);
+    expect(text).toContain("50%");
+    expect(text).toContain("38%");
+    expect(text).toContain("40.0 GFLOP/s per");
+    // no ceiling measured: no share
+    expect(buildRows([mlp], ["x-wasm"], 2, samples, na)[0]!.ofCeiling).toBeUndefined();
+  });
+  it("gives no share to cases without a flop count", () => {
+    const rows = buildRows([add], ["x-wasm"], 1, [sample("x-wasm", add.id, 0.01)], na, 40);
+    expect(rows[0]!.ofCeiling).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * From samples to results: medians over rounds per (case, threads, system), ratios of x to the
  * best npm peer and to PyTorch, the printed table, and the JSON lines kept for tracking.
  */
-import { type Case, metric, speedup } from "./cases.js";
+import { type Case, flopsPerIteration, metric, secondsPer, speedup } from "./cases.js";
 import { NPM_PEERS, type Sample, type Status, type SystemId, X_SYSTEMS } from "./protocol.js";
 import { median } from "./stats.js";
 
@@ -28,6 +28,8 @@ export interface Row {
   /** x's speed over the best peer's and over PyTorch's (> 1: x is faster). */
   readonly vsBestPeer?: number;
   readonly vsPytorch?: number;
+  /** x's GFLOP/s over the SIMD128 ceiling of the threads it ran on (cases that count flops). */
+  readonly ofCeiling?: number;
 }
 
 /** A sample with the round it came from. */
@@ -65,6 +67,7 @@ export function combine(c: Case, samples: readonly RoundSample[]): Cell {
 /**
  * Builds the rows: each case at one thread, and threaded cases also at `threads`. A system with
  * no sample for a row gets `fallback(system, threads)` (e.g. n/a for single-threaded systems).
+ * `ceiling` (GFLOP/s of one core's SIMD128 mul+add, measured) gives the rows' `ofCeiling`.
  */
 export function buildRows(
   cases: readonly Case[],
@@ -72,6 +75,7 @@ export function buildRows(
   threads: number,
   samples: readonly RoundSample[],
   fallback: (system: SystemId, threads: number) => Cell,
+  ceiling?: number,
 ): Row[] {
   const groups = new Map<string, RoundSample[]>();
   for (const s of samples) {
@@ -88,7 +92,9 @@ export function buildRows(
         const g = groups.get(key(c.id, t, sys));
         cells.set(sys, g ? combine(c, g) : fallback(sys, t));
       }
-      rows.push({ case: c, threads: t, cells, ...ratios(c, cells) });
+      const row: Row = { case: c, threads: t, cells, ...ratios(c, cells) };
+      const share = ceiling ? ceilingShare(row, ceiling) : undefined;
+      rows.push(share === undefined ? row : { ...row, ofCeiling: share });
     }
   }
   return rows;
@@ -115,6 +121,14 @@ function ratios(c: Case, cells: ReadonlyMap<SystemId, Cell>): Partial<Row> {
   const pt = val("pytorch");
   if (pt !== undefined) out.vsPytorch = speedup(c, xv, pt);
   return out;
+}
+
+/** The row's x figure as a fraction of `threads` cores' SIMD128 ceiling (GFLOP/s each). */
+function ceilingShare(row: Row, ceiling: number): number | undefined {
+  const flops = flopsPerIteration(row.case);
+  const cell = row.x === "x-wasm" ? row.cells.get("x-wasm") : undefined;
+  if (flops === undefined || cell?.status !== "ok" || !(ceiling > 0)) return undefined;
+  return flops / secondsPer(row.case, cell.value!) / 1e9 / (ceiling * row.threads);
 }
 
 /** A number with three significant digits (no exponent for the usual ranges). */
@@ -152,14 +166,19 @@ export function rowLabel(row: Row): string {
 }
 
 /** The table as text, with the notes that explain non-numeric cells. */
-export function formatTable(rows: readonly Row[], systems: readonly SystemId[]): string {
-  const header = ["workload", ...systems, "best peer", "x/peer", "x/torch"];
+export function formatTable(
+  rows: readonly Row[],
+  systems: readonly SystemId[],
+  ceiling?: number,
+): string {
+  const header = ["workload", ...systems, "best peer", "x/peer", "x/torch", "x/ceil"];
   const body = rows.map((r) => [
     rowLabel(r),
     ...systems.map((s) => cellText(r.cells.get(s)!)),
     r.bestPeer ?? "—",
     ratioText(r.vsBestPeer, r.x),
     ratioText(r.vsPytorch, r.x),
+    r.ofCeiling === undefined ? "—" : `${(100 * r.ofCeiling).toFixed(0)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]): string =>
@@ -170,6 +189,13 @@ export function formatTable(rows: readonly Row[], systems: readonly SystemId[]):
     "x/peer, x/torch: x's speed over the best npm peer's and over PyTorch's at the same thread count",
     "(> 1: x is faster; from x-wasm, or from x-ref when marked 'ref'). Medians over rounds.",
   );
+  if (ceiling) {
+    out.push(
+      `x/ceil: x-wasm's GFLOP/s in the products (matmul, convolutions, linear layers; forward and`,
+      `backward) over the SIMD128 mul+add ceiling measured on this machine, ${fmt(ceiling)} GFLOP/s per`,
+      "core, times the threads: the share of what any SIMD128 code without FMA could reach.",
+    );
+  }
   const notes = new Map<string, string[]>();
   for (const r of rows) {
     for (const s of systems) {

@@ -5,8 +5,8 @@
 import {
   detectFeatures,
   getNumThreads,
-  ModuleBuilder,
   setNumThreads,
+  simdCeilingGflops,
   WasmKernels,
 } from "../dist/index.js";
 
@@ -39,36 +39,7 @@ function fill(ptr, n, d = "f32") {
   for (let i = 0; i < n; i++) v[base + i] = Math.random() - 0.5;
 }
 
-function simdPeak() {
-  // 7 independent mul chains and 7 add chains: the core's f32x4 mul+add issue rate.
-  const m = new ModuleBuilder();
-  m.func({ name: "peak", params: { n: "i32" }, result: "f32" }, (b, p) => {
-    const xs = b.locals("v128", 14);
-    const one = b.local("v128");
-    const tiny = b.local("v128");
-    one.set(b.f32x4.splat(b.f32.const(1)));
-    tiny.set(b.f32x4.splat(b.f32.const(1e-30)));
-    for (const x of xs) x.set(b.f32x4.splat(b.f32.const(1)));
-    const i = b.local("i32");
-    b.for(i, 0, p.n, 1, () => {
-      for (let r = 0; r < 4; r++) {
-        xs.forEach((x, j) => {
-          x.set(j < 7 ? b.f32x4.mul(x.get(), one.get()) : b.f32x4.add(x.get(), tiny.get()));
-        });
-      }
-    });
-    b.f32x4.extractLane(
-      0,
-      xs.slice(1).reduce((v, x) => b.f32x4.add(v, x.get()), xs[0].get()),
-    );
-  });
-  const { peak } = new WebAssembly.Instance(new WebAssembly.Module(m.toBytes())).exports;
-  const n = 2e6;
-  const ms = time(() => peak(n), 5);
-  return (n * 4 * 14 * 4) / ms / 1e6; // 14 v128 ops of 4 flops per step
-}
-
-console.log(`SIMD128 f32 mul+add ceiling on this core: ${simdPeak().toFixed(1)} GFLOP/s`);
+console.log(`SIMD128 f32 mul+add ceiling on this core: ${simdCeilingGflops().toFixed(1)} GFLOP/s`);
 console.log(`relaxed-SIMD FMA in the GEMM: ${detectFeatures().relaxedSimd ? "yes" : "no"}`);
 
 for (const threads of allThreads > 1 ? [1, allThreads] : [1]) {
