@@ -9,6 +9,7 @@ export {
   type WasmBackendOptions,
   wasmAccelerated,
 } from "./backend/wasmBackend";
+export type { WinogradChoice } from "./backend/winograd";
 export { simdCeilingGflops } from "./ceiling";
 export { detectFeatures, type WasmFeatures } from "./features";
 export { type DTypeInfo, dtypes, type FloatDType } from "./kernels/dtype";

@@ -11,7 +11,11 @@
 // flipped weights where that measured faster (`backwardInputPath`: "same" convolutions, less
 // padding with few output channels; others keep col2im: adding the column tiles straight into
 // gradIn measured no faster within a training step); the weight gradient reads a channels-last
-// copy of the images (or, for few channels, takes dot products 4 positions wide).
+// copy of the images (or, for few channels and unit stride, register-blocked kernels
+// (backend/convSmall.ts); other few-channel cases take dot products 4 positions wide). 3×3
+// stride-1 convolutions of enough channels take Winograd's algorithm instead (backend/winograd.ts
+// for the forward and the input gradient, backend/winogradWeight.ts for the weight gradient),
+// F(2×2, 3×3) unless the backend was made with another `winograd` choice.
 // The threads claim images from the dispatcher's queue, each with its own scratch (its arena).
 // The weight gradient sums over images in an order fixed by the shapes alone (blocks of images
 // summed one by one, the blocks' partial sums added in block order), never by how many threads
@@ -25,8 +29,11 @@ import type { FloatDType } from "../kernels/dtype";
 import { gemmConfigs, gemmWorkspaceBytes } from "../kernels/gemm";
 import type { ItemCall } from "../threads/dispatch";
 import type { WasmKernels } from "../wasmKernels";
+import { convSmallKernels, smallConvPath } from "./convSmall";
 import { kernelDType } from "./layout";
 import { walkRaw } from "./walk";
+import { type WinogradChoice, winogradConv, winogradTile } from "./winograd";
+import { winogradWeight, winogradWeightTile } from "./winogradWeight";
 
 type Dims = [number, number, number, number];
 const BYTES: Record<FloatDType, 4 | 8> = { f32: 4, f64: 8 };
@@ -125,8 +132,11 @@ export const wasmConvKernels = ["conv2d", "conv2dBackwardInput", "conv2dBackward
 export function convKernels(
   wasm: WasmKernels,
   owns: (x: NDArray) => boolean,
+  winogradChoice: WinogradChoice = "F2",
 ): Pick<ConvKernels, (typeof wasmConvKernels)[number]> {
   const heap = wasm.heap;
+  const small = convSmallKernels(wasm);
+  const winograd = winogradConv(wasm);
   const raw = wasm.raw;
   const ptr = (x: NDArray, E: number) => x.storage.ptr + x.offset * E;
 
@@ -567,9 +577,10 @@ export function convKernels(
 
   /**
    * conv2dBackwardWeight in f32 for few input channels (a row of (kw, c) shorter than a GEMM
-   * tile): per image and group, gradW[o][t] += Σ_p gradOut[o][p] · x[p + tap t], 4 positions at a
-   * time (convDot_f32), neither operand packed. Images summed in `weightBlocks` blocks as in
-   * `backwardWeightDirect`.
+   * tile) that the small-convolution path (backend/convSmall.ts: unit stride and dilation, K ≤
+   * 27) does not take: per image and group, gradW[o][t] += Σ_p gradOut[o][p] · x[p + tap t], 4
+   * positions at a time (convDot_f32), neither operand packed. Images summed in `weightBlocks`
+   * blocks as in `backwardWeightDirect`.
    */
   const backwardWeightDot = (
     x: NDArray,
@@ -637,6 +648,28 @@ export function convKernels(
       if (N * O * P === 0) return;
       if (K === 0) return zero(out);
       const wc = contiguous(w, E);
+      // few input channels, unit stride: register-blocked kernels (backend/convSmall.ts)
+      if (d === "f32" && smallConvPath(x.shape, w.shape, p, [oH, oW])) {
+        const src = { ptr: ptr(x, E4), strides: x.strides };
+        small.forward(src, p, ptr(out, E4), wc.p, [N, Cg, H, W], [O, G, kH, kW], [oH, oW]);
+        if (wc.scratch) heap.free(wc.p);
+        return;
+      }
+      // 3×3, stride 1, enough channels: Winograd (backend/winograd.ts; measured 0.45-0.5× the
+      // time of the im2col-free path below for the CNN's and the digits model's second
+      // convolutions, one thread)
+      const tile =
+        d === "f32" ? winogradTile(x.shape, w.shape, p, [oH, oW], winogradChoice) : undefined;
+      if (tile) {
+        const src = { ptr: ptr(x, E4), strides: x.strides };
+        const wts = { ptr: wc.p, sco: Cg, sci: 1, flip: false };
+        winograd(src, [N, Cg, H, W], wts, O, p.padding, ptr(out, E4), tile);
+        // an Inf or NaN spoils a whole Winograd tile: such calls are redone below
+        if (raw.allFinite_f32(ptr(out, E4), out.numel())) {
+          if (wc.scratch) heap.free(wc.p);
+          return;
+        }
+      }
       if (
         d === "f32" &&
         p.stride[1] === 1 &&
@@ -693,6 +726,25 @@ export function convKernels(
       const is1x1 = pointwise(w, p, H, W, oH, oW);
       const gi = ptr(gradIn, E);
       const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
+      // 3×3, stride 1: the forward convolution of gradOut (padded by 2 - padding) with the
+      // flipped, transposed weights by Winograd (backend/winograd.ts; measured 0.5-0.7× the time
+      // of the GEMM path for the CNN's and the digits model's second convolutions, one thread)
+      const q = { ...p, padding: [2 - p.padding[0], 2 - p.padding[1]] as [number, number] };
+      const tile =
+        d === "f32" && q.padding[0] >= 0 && q.padding[1] >= 0
+          ? winogradTile([N, O, oH, oW], [C, O / G, kH, kW], q, [H, W], winogradChoice)
+          : undefined;
+      if (tile) {
+        const src = { ptr: gc.p, strides: [O * P, P, oW, 1] };
+        const wts = { ptr: wc.p, sco: 1, sci: C, flip: true };
+        winograd(src, [N, O, oH, oW], wts, C, q.padding, gi, tile);
+        // an Inf or NaN spoils a whole Winograd tile: such calls are redone below
+        if (raw.allFinite_f32(gi, gradIn.numel())) {
+          if (wc.scratch) heap.free(wc.p);
+          if (gc.scratch) heap.free(gc.p);
+          return;
+        }
+      }
       if (
         d === "f32" &&
         backwardInputPath([N, C, H, W], [O, Cg, kH, kW], p, [oH, oW]) === "forward"
@@ -738,9 +790,31 @@ export function convKernels(
       if (N === 0 || P === 0) return zero(gradW);
       const gc = contiguous(gradOut, E);
       const is1x1 = pointwise(gradW, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
+      // 3×3 stride 1, enough channels: Winograd's F(2×2, 3×3) (backend/winogradWeight.ts; one
+      // thread, N = 32: the CNN's second convolution, 16 → 32 on 13×13, 880 → 650 µs, the
+      // digits model's, 16 → 32 on 8×8 padded, 480 → 285 µs)
+      const wino =
+        d === "f32" ? winogradWeightTile(x.shape, gradW.shape, p, winogradChoice) : undefined;
+      if (wino) {
+        winogradWeight(wasm, x, gc.p, p, gradW, wino);
+        // an Inf or NaN spoils a whole Winograd tile: such calls are redone below
+        if (raw.allFinite_f32(ptr(gradW, E4), gradW.numel())) {
+          if (gc.scratch) heap.free(gc.p);
+          return;
+        }
+      }
       // the paths without im2col for f32 (unless too small to pay their setup)
       // by dot products (little setup) for few channels, else from channels-last copies (unless
       // too small to pay their setup)
+      // few input channels, unit stride: register-blocked kernels (backend/convSmall.ts)
+      if (d === "f32" && smallConvPath(x.shape, gradW.shape, p, [oH, oW], true)) {
+        const src = { ptr: ptr(x, E4), strides: x.strides };
+        const B = weightBlocks(N, O * K * E4);
+        const dims = [O, G, kH, kW] as Dims;
+        small.backwardWeight(src, gc.p, p, ptr(gradW, E4), [N, Cg, H, W], dims, [oH, oW], B);
+        if (gc.scratch) heap.free(gc.p);
+        return;
+      }
       if (d === "f32" && !is1x1 && kW * Cg < CONV_NR && p.stride[1] === 1 && oW >= 4) {
         const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
         if (O * K <= DIRECT_ELEMS && Hp * Wp * Cg <= DIRECT_ELEMS) {

@@ -64,13 +64,13 @@ const params = (padding: number, groups = 1): Conv2dParams => ({
 
 describe("threaded convolutions are bit-identical to one thread", () => {
   const cases = [
-    // the CNN's second convolution: gradW 32×144 (non-transposed GEMM)
+    // the CNN's second convolution: Winograd F(2×2, 3×3), forward and both gradients
     { x: [32, 16, 13, 13], w: [32, 16, 3, 3], p: params(0) },
-    // the CNN's first convolution: K = 9, the transposed weight-gradient GEMM
+    // the CNN's first convolution: K = 9, the few-channel kernels (backend/convSmall.ts)
     { x: [32, 1, 28, 28], w: [16, 1, 3, 3], p: params(0) },
     // groups, padding, a batch that does not divide into the blocks
     { x: [23, 8, 24, 24], w: [12, 4, 3, 3], p: params(1, 2) },
-    // one input channel, padding: the weight gradient by dot products
+    // one input channel, padding: the few-channel kernels
     { x: [30, 1, 24, 24], w: [16, 1, 3, 3], p: params(1) },
     // 1×1
     { x: [17, 24, 20, 20], w: [40, 24, 1, 1], p: params(0) },

@@ -24,6 +24,7 @@ import { kernelDType, ptrOf } from "./layout";
 import { optimKernels, wasmOptimKernels } from "./optimKernels";
 import { poolKernels, wasmPoolKernels } from "./poolKernels";
 import { reduceKernels } from "./reduceKernels";
+import type { WinogradChoice } from "./winograd";
 
 /** The kernels with a WASM path, by family. Everything else runs the reference kernel. */
 export const wasmAccelerated = {
@@ -56,6 +57,14 @@ export const wasmAccelerated = {
 export interface WasmBackendOptions extends WasmKernelsOptions {
   /** Kernels to run on (their heap holds the storages); by default new ones. */
   readonly kernels?: WasmKernels;
+  /**
+   * Winograd convolution for float32 3×3 stride-1 convolutions of enough channels (forward,
+   * input and weight gradients): "F2" (default) F(2×2, 3×3), whose rounding measured like a
+   * direct convolution's (and PyTorch's own); "F4" F(4×4, 3×3) where faster, fewer products
+   * but about 10 times the rounding error (~1e-6 of Σ|x·w|), like allowing TF32 in PyTorch;
+   * "off" the direct and GEMM paths only.
+   */
+  readonly winograd?: WinogradChoice;
 }
 
 /** A backend whose storages live in WASM memory. */
@@ -132,7 +141,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     logSoftmax: red.logSoftmax,
     softmaxBackward: red.softmaxBackward,
     logSoftmaxBackward: red.logSoftmaxBackward,
-    ...convKernels(wasm, owns),
+    ...convKernels(wasm, owns, options.winograd ?? "F2"),
     ...poolKernels(wasm, owns),
     ...optimKernels(wasm, owns),
   };

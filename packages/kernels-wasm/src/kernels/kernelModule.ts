@@ -5,6 +5,7 @@ import { ModuleBuilder } from "../asm/moduleBuilder";
 import { type CompareOp, emitCompareKernels, type WhereLayout } from "./compare";
 import { emitConvKernels } from "./conv";
 import { emitConvGemm } from "./convGemm";
+import { emitConvSmall } from "./convSmall";
 import type { FloatDType } from "./dtype";
 import {
   type BinaryLayout,
@@ -13,12 +14,15 @@ import {
   type MulAddLayout,
   type UnaryOp,
 } from "./elementwise";
+import { emitAllFinite } from "./finite";
 import { emitGemm, gemmConfigs } from "./gemm";
 import { emitOptimKernels, type OptimFn, type OptimKernelName } from "./optim";
 import { emitPoolKernels } from "./pool";
 import { emitReductions, type ReduceOp } from "./reduce";
 import { emitSoftmaxKernels, type SoftmaxBackwardOp, type SoftmaxOp } from "./softmax";
 import { emitCopy2d } from "./strided";
+import { emitWinograd, emitWinogradWeights, winogradVariants } from "./winograd";
+import { emitWinogradWeight, type WinogradTile } from "./winogradWeight";
 
 /** Pointers are byte addresses into the memory; counts and strides are in elements. */
 type Ptr = number;
@@ -105,7 +109,15 @@ export type KernelExports = { readonly [K in `gemm_${FloatDType}`]: GemmFn } & {
     | "convPack_f32"
     | "convPack4_f32"
     | "padCopy_f32"
+    | "convSmall_f32"
+    | "convSmallGradW_f32"
+    | "convSmallSum_f32"
     | "nhwcCopy_f32"]: ConvFn;
+} & {
+  readonly [K in `wino${"Input" | "Grad" | "Finish"}${WinogradTile}_f32`]: ConvFn;
+} & { readonly [K in `wino${"Conv" | "Weights"}${2 | 4}_f32`]: ConvFn } & {
+  /** 1 when the n float32 values at p are all finite, else 0. */
+  readonly allFinite_f32: (p: Ptr, n: number) => number;
 };
 
 /** Options of the generated module. */
@@ -142,6 +154,13 @@ export function buildKernelModule(options: KernelModuleOptions): Uint8Array {
   for (const bytes of [1, 4, 8] as const) emitCopy2d(m, bytes);
   emitConvKernels(m);
   emitConvGemm(m, relaxed);
+  emitConvSmall(m);
+  emitWinograd(m, winogradVariants[4], relaxed);
+  emitWinograd(m, winogradVariants[2], relaxed);
+  emitWinogradWeights(m, winogradVariants[4]);
+  emitWinogradWeights(m, winogradVariants[2]);
+  emitWinogradWeight(m);
+  emitAllFinite(m);
   emitPoolKernels(m);
   emitOptimKernels(m);
   return m.toBytes();

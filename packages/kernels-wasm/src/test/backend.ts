@@ -49,7 +49,10 @@ export function useWasmBackend(options: TestBackendOptions = {}): WasmBackend {
  * @example
  * const { backend, calls } = tracedWasmBackend(useWasmBackend().heap);
  */
-export function tracedWasmBackend(heap: WasmBackend["heap"]): {
+export function tracedWasmBackend(
+  heap: WasmBackend["heap"],
+  options: Omit<WasmBackendOptions, "kernels" | "heap"> = {},
+): {
   backend: WasmBackend;
   calls: string[];
 } {
@@ -63,5 +66,5 @@ export function tracedWasmBackend(heap: WasmBackend["heap"]): {
     };
   }
   (traced as { raw: unknown }).raw = raw;
-  return { backend: createWasmBackend({ kernels: traced }), calls };
+  return { backend: createWasmBackend({ ...options, kernels: traced }), calls };
 }
