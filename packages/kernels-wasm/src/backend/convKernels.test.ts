@@ -8,6 +8,7 @@ import {
 } from "@x/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agree, arr, rand } from "../test/agree";
+import { type ConvCase, convGeometry } from "../test/conv";
 import { backwardInputPath, MIN_IM2COL_FREE_FLOPS } from "./convKernels";
 import { createWasmBackend } from "./wasmBackend";
 
@@ -21,22 +22,6 @@ afterAll(() => {
   setBackend(previous);
 });
 
-interface ConvCase {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  kH: number;
-  kW: number;
-  stride?: [number, number];
-  padding?: [number, number];
-  dilation?: [number, number];
-  groups?: number;
-  /** Extra output rows/cols beyond the symmetric size (bottom/right padding). */
-  extra?: [number, number];
-}
-
 const cases: ConvCase[] = [
   { N: 2, C: 1, H: 9, W: 11, O: 5, kH: 3, kW: 3 },
   { N: 3, C: 4, H: 8, W: 8, O: 6, kH: 3, kW: 3, padding: [1, 1] },
@@ -49,28 +34,13 @@ const cases: ConvCase[] = [
   { N: 2, C: 3, H: 4, W: 5, O: 2, kH: 3, kW: 3, padding: [3, 3] },
 ];
 
-function geometry(c: ConvCase): { p: Conv2dParams; oH: number; oW: number } {
-  const stride = c.stride ?? [1, 1];
-  const padding = c.padding ?? [0, 0];
-  const dilation = c.dilation ?? [1, 1];
-  const size = (i: 0 | 1, n: number, k: number) =>
-    Math.floor((n + 2 * padding[i] - dilation[i] * (k - 1) - 1) / stride[i]) +
-    1 +
-    (c.extra?.[i] ?? 0);
-  return {
-    p: { stride, padding, dilation, groups: c.groups ?? 1 },
-    oH: size(0, c.H, c.kH),
-    oW: size(1, c.W, c.kW),
-  };
-}
-
 const tol = (d: DType) => (d === "float32" ? 2e-5 : 1e-12);
 
 describe("convolution kernels", () => {
   for (const dtype of ["float32", "float64"] as const) {
     it(`${dtype}: conv2d and both backward kernels agree with the reference`, () => {
       for (const c of cases) {
-        const { p, oH, oW } = geometry(c);
+        const { p, oH, oW } = convGeometry(c);
         const G = c.groups ?? 1;
         const what = JSON.stringify(c);
         const x = arr([c.N, c.C, c.H, c.W], dtype);
@@ -164,7 +134,7 @@ describe("convolution kernels", () => {
   it("float32: the im2col-free paths agree with the reference", () => {
     const small = () => rand() / 3;
     for (const shape of f32Cases) {
-      const { p, oH, oW } = geometry(shape);
+      const { p, oH, oW } = convGeometry(shape);
       const G = shape.groups ?? 1;
       // enough images for the backward kernels to take their im2col-free paths
       const perImage = 2 * shape.O * oH * oW * (shape.C / G) * shape.kH * shape.kW;
@@ -241,7 +211,7 @@ describe("convolution kernels", () => {
       { N: 2, C: 4, H: 17, W: 18, O: 8, kH: 3, kW: 3, view: true },
     ];
     for (const shape of shapes) {
-      const { p, oH, oW } = geometry(shape);
+      const { p, oH, oW } = convGeometry(shape);
       const G = shape.groups ?? 1;
       const perImage = 2 * shape.O * oH * oW * (shape.C / G) * shape.kH * shape.kW;
       const c = { ...shape, N: Math.max(shape.N, Math.ceil(MIN_IM2COL_FREE_FLOPS / perImage)) };

@@ -29,7 +29,7 @@ import type { FloatDType } from "../kernels/dtype";
 import { gemmConfigs, gemmWorkspaceBytes } from "../kernels/gemm";
 import type { ItemCall } from "../threads/dispatch";
 import type { WasmKernels } from "../wasmKernels";
-import { convSmallKernels, smallConvPath } from "./convSmall";
+import { convSmallKernels, fillTaps, smallConvPath } from "./convSmall";
 import { kernelDType } from "./layout";
 import { walkRaw } from "./walk";
 import { type WinogradChoice, winogradConv, winogradTile } from "./winograd";
@@ -316,17 +316,9 @@ export function convKernels(
     [dH, dW]: readonly [number, number],
     channelsInner = false,
   ) =>
-    table(key, Cg * kH * kW, `${channelsInner} ${Cg} ${kH} ${kW} ${cs} ${hs} ${dH} ${dW}`, (t) => {
-      const at = (c: number, kh: number, kw: number) => (c * cs + kh * dH * hs + kw * dW) * E4;
-      let i = 0;
-      if (channelsInner) {
-        for (let kh = 0; kh < kH; kh++)
-          for (let kw = 0; kw < kW; kw++) for (let c = 0; c < Cg; c++) t[i++] = at(c, kh, kw);
-      } else {
-        for (let c = 0; c < Cg; c++)
-          for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) t[i++] = at(c, kh, kw);
-      }
-    });
+    table(key, Cg * kH * kW, `${channelsInner} ${Cg} ${kH} ${kW} ${cs} ${hs} ${dH} ${dW}`, (t) =>
+      fillTaps(t, [Cg, kH, kW], [cs, hs], [dH, dW], channelsInner),
+    );
 
   /**
    * The pieces [k0, k1) of a shared dimension of kc steps summed in one chain each (the next

@@ -1,7 +1,8 @@
 import { type Conv2dParams, NDArray, referenceKernels, setBackend } from "@x/storage";
 import { describe, expect, it } from "vitest";
-import { agree, arr } from "../test/agree";
+import { agree, arr, uniform } from "../test/agree";
 import { tracedWasmBackend, useWasmBackend } from "../test/backend";
+import { type ConvCase, convGeometry } from "../test/conv";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
 import { smallConvPath } from "./convSmall";
@@ -13,38 +14,9 @@ import { smallConvPath } from "./convSmall";
 const backend = useWasmBackend({ threaded: true, initialPages: 512 });
 const k = backend.kernels;
 
-/** A deterministic uniform generator on [-a, a). */
-function uniform(seed: number, a = 1): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return (s / 2 ** 31 - 0.5) * 2 * a;
-  };
-}
-
-interface Case {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  kH: number;
-  kW: number;
-  padding?: [number, number];
-  groups?: number;
-  /** Output rows/columns past the symmetric size (PyTorch's bottom/right padding). */
-  extra?: [number, number];
+interface Case extends ConvCase {
   /** x read through a view: "transposed" (stored [N, C, W, H]) or "sliced" (wider rows). */
   view?: "transposed" | "sliced";
-}
-
-function geometry(c: Case): { p: Conv2dParams; oH: number; oW: number } {
-  const padding = c.padding ?? [0, 0];
-  return {
-    p: { stride: [1, 1], padding, dilation: [1, 1], groups: c.groups ?? 1 },
-    oH: c.H + 2 * padding[0] - c.kH + 1 + (c.extra?.[0] ?? 0),
-    oW: c.W + 2 * padding[1] - c.kW + 1 + (c.extra?.[1] ?? 0),
-  };
 }
 
 function input(c: Case, f: () => number): NDArray {
@@ -103,7 +75,7 @@ describe("convolutions of few input channels", () => {
     expect(smallConvPath([8, 3, 32, 32], [16, 3, 3, 3], p(1, 1), [32, 32])).toBe(true);
     expect(smallConvPath([8, 1, 32, 32], [16, 1, 5, 5], p(1, 2), [32, 32])).toBe(true);
     for (const c of cases) {
-      const { p: q, oH, oW } = geometry(c);
+      const { p: q, oH, oW } = convGeometry(c);
       const w = [c.O, c.C / (c.groups ?? 1), c.kH, c.kW];
       expect(smallConvPath([c.N, c.C, c.H, c.W], w, q, [oH, oW], true)).toBe(true);
     }
@@ -124,7 +96,7 @@ describe("convolutions of few input channels", () => {
     setBackend(traced);
     setNumThreads(1);
     for (const c of [cases[0]!, cases[1]!, cases[18]!, cases[22]!]) {
-      const { p, oH, oW } = geometry(c);
+      const { p, oH, oW } = convGeometry(c);
       const x = input(c, uniform(1));
       const w = arr([c.O, c.C / (c.groups ?? 1), c.kH, c.kW], "float32", uniform(2));
       const out = NDArray.empty([c.N, c.O, oH, oW], "float32");
@@ -139,7 +111,7 @@ describe("convolutions of few input channels", () => {
   it("agree with the reference (forward and weight gradient)", () => {
     setNumThreads(1);
     for (const c of cases) {
-      const { p, oH, oW } = geometry(c);
+      const { p, oH, oW } = convGeometry(c);
       const G = c.groups ?? 1;
       const what = JSON.stringify(c);
       const x = input(c, uniform(1));
@@ -173,7 +145,7 @@ describe("convolutions of few input channels", () => {
         groups: G,
         view: (["transposed", "sliced", undefined] as const)[int(0, 2)],
       };
-      const { p, oH, oW } = geometry(c);
+      const { p, oH, oW } = convGeometry(c);
       const w = [c.O, Cg, c.kH, c.kW];
       if (oH < 1 || !smallConvPath([c.N, c.C, c.H, c.W], w, p, [oH, oW], true)) continue;
       taken++;
@@ -197,7 +169,7 @@ describe("convolutions of few input channels", () => {
       { N: 2, C: 1, H: 9, W: 11, O: 5, kH: 3, kW: 3 },
       { N: 1, C: 2, H: 7, W: 14, O: 6, kH: 3, kW: 3, padding: [1, 1] as [number, number] },
     ]) {
-      const { p, oH, oW } = geometry(c);
+      const { p, oH, oW } = convGeometry(c);
       const x = input(c, uniform(4));
       const t = x.typed();
       t[(c.H - 2) * c.W + c.W - 2] = Number.POSITIVE_INFINITY;
@@ -243,7 +215,7 @@ describe("convolutions of few input channels", () => {
     { N: 19, C: 2, H: 24, W: 24, O: 10, kH: 5, kW: 5, padding: [2, 2] as [number, number] },
   ] satisfies Case[]) {
     it(`are bit-identical on 1, 2 and 3 threads: ${JSON.stringify(c)}`, async () => {
-      const { p, oH, oW } = geometry(c);
+      const { p, oH, oW } = convGeometry(c);
       const x = input(c, uniform(7));
       const w = arr([c.O, c.C, c.kH, c.kW], "float32", uniform(8));
       const go = arr([c.N, c.O, oH, oW], "float32", uniform(9));

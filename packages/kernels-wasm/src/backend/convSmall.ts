@@ -68,6 +68,32 @@ export function smallConvPath(
   );
 }
 
+/**
+ * Fills t with the byte offsets (c·cs + kh·dH·hs + kw·dW)·4 of a kernel's taps in an f32 image
+ * (channel and row strides cs, hs in elements; dilation dH, dW), in (c, kh, kw) order, or
+ * (kh, kw, c) with `channelsInner`.
+ *
+ * @example
+ * fillTaps(t, [1, 2, 2], [25, 5], [1, 1]); // t = [0, 4, 20, 24]
+ */
+export function fillTaps(
+  t: Int32Array,
+  [Cg, kH, kW]: readonly [number, number, number],
+  [cs, hs]: readonly [number, number],
+  [dH, dW]: readonly [number, number],
+  channelsInner = false,
+): void {
+  const at = (c: number, kh: number, kw: number) => (c * cs + kh * dH * hs + kw * dW) * E;
+  let i = 0;
+  if (channelsInner) {
+    for (let kh = 0; kh < kH; kh++)
+      for (let kw = 0; kw < kW; kw++) for (let c = 0; c < Cg; c++) t[i++] = at(c, kh, kw);
+  } else {
+    for (let c = 0; c < Cg; c++)
+      for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) t[i++] = at(c, kh, kw);
+  }
+}
+
 /** An image operand: a byte pointer and its element strides [n, c, h, w]. */
 export interface SmallImage {
   readonly ptr: number;
@@ -143,11 +169,7 @@ export function convSmallKernels(wasm: WasmKernels) {
       const [cs, hs] = pad ? [(oH + kH - 1) * (oW + kW - 1), oW + kW - 1] : x.strides.slice(1);
       const taps = wasm.threads.scratch("convSmallTaps", 0, K * 4);
       const tapView = wasm.heap.views.i32.subarray(taps / 4, taps / 4 + K);
-      for (let c = 0, i = 0; c < Cg; c++) {
-        for (let kh = 0; kh < kH; kh++) {
-          for (let kw = 0; kw < kW; kw++) tapView[i++] = (c * cs! + kh * hs! + kw) * E;
-        }
-      }
+      fillTaps(tapView, [Cg, kH, kW], [cs!, hs!], [1, 1]);
       const image = O * oH * oW * E;
       const args = (n0: number, nImg: number) => [
         ...imageArgs(x, n0, nImg, [Cg, H, W], p, buf, pad),

@@ -1,6 +1,8 @@
 import { type Conv2dParams, getBackend, NDArray, referenceKernels, setBackend } from "@x/storage";
 import { describe, expect, it } from "vitest";
+import { uniform } from "../test/agree";
 import { tracedWasmBackend, useWasmBackend } from "../test/backend";
+import type { ConvSizes } from "../test/conv";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
 import { createWasmBackend } from "./wasmBackend";
@@ -15,12 +17,8 @@ const backend = useWasmBackend({ threaded: true, initialPages: 512 });
 const k = backend.wasm;
 const conv = winogradConv(k);
 
-let seed = 11;
-/** A deterministic uniform number in [-1, 1). */
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return (seed / 2 ** 31 - 0.5) * 2;
-};
+/** Deterministic uniform numbers in [-1, 1). */
+let rand = uniform(11);
 
 const filled = (
   shape: readonly number[],
@@ -33,12 +31,7 @@ const filled = (
 };
 const ptr = (a: NDArray) => a.storage.ptr + a.offset * 4;
 
-interface Case {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
+interface Case extends ConvSizes {
   pad: [number, number];
 }
 
@@ -160,7 +153,7 @@ describe("Winograd conv2d", () => {
         // again until the workers took part (a loaded machine may deschedule them)
         const before = k.threads.workerItems;
         for (let i = 0; i < 50; i++) {
-          seed = 99;
+          rand = uniform(99);
           runs[threads - 1] = run(c, m).got;
           if (threads === 1 || k.threads.workerItems > before) break;
         }

@@ -1,7 +1,7 @@
 import { type Conv2dParams, NDArray, referenceKernels, setBackend } from "@x/storage";
 import { describe, expect, it } from "vitest";
 import { WINOGRAD_TILES, type WinogradTile } from "../kernels/winogradWeight";
-import { arr } from "../test/agree";
+import { arr, uniform } from "../test/agree";
 import { tracedWasmBackend, useWasmBackend } from "../test/backend";
 import { bitsOf, expectSameBits, threadsReady } from "../test/threads";
 import { setNumThreads } from "../threads/threads";
@@ -9,15 +9,6 @@ import { winogradWeight, winogradWeightTile } from "./winogradWeight";
 
 const backend = useWasmBackend({ threaded: true, initialPages: 512 });
 const k = backend.wasm;
-
-/** A deterministic uniform generator on [-1, 1). */
-function uniform(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return (s / 2 ** 31 - 0.5) * 2;
-  };
-}
 
 const params = (padding: [number, number], groups = 1): Conv2dParams => ({
   stride: [1, 1],

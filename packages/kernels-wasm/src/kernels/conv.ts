@@ -328,20 +328,108 @@ export function emitCol2im(m: ModuleBuilder, d: FloatDType) {
 /** Zero elements written past the end of a padded copy (columns a GEMM tile may read there). */
 export const PAD_SLACK = 8;
 
+/** Element strides of an image the copy kernels read: channel, row, column. */
+export const strideParams = { cs: "i32", hs: "i32", ws: "i32" } as const;
+/** An image's channels and size, and the padding before its first row and column. */
+export const placeParams = { C: "i32", H: "i32", W: "i32", pH: "i32", pW: "i32" } as const;
+
 const padParams = {
   x: "i32",
-  cs: "i32",
-  hs: "i32",
-  ws: "i32",
-  C: "i32",
-  H: "i32",
-  W: "i32",
-  pH: "i32",
-  pW: "i32",
+  ...strideParams,
+  ...placeParams,
   Hp: "i32",
   Wp: "i32",
   dst: "i32",
 } as const;
+
+/**
+ * Pushes the parameters of `p` named by `group`'s keys, in the group's order (arguments passed on
+ * to a kernel taking the same group).
+ *
+ * @example
+ * b.call(copy, src.get(), ...pushAll(p, strideParams), ...pushAll(p, placeParams), dst.get());
+ */
+export function pushAll<K extends string>(
+  p: { readonly [k in NoInfer<K>]: Local<"i32"> },
+  group: { readonly [k in K]: "i32" },
+): Val<"i32">[] {
+  return (Object.keys(group) as K[]).map((k) => p[k].get());
+}
+
+/** Whether an image's rows go by vectors: unit column stride and rows of at least 4. */
+export function vectorRows(b: CodeBuilder, p: { ws: Local<"i32">; W: Local<"i32"> }): Val<"i32"> {
+  const i32 = b.i32;
+  return i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4)));
+}
+
+/**
+ * Copies the bytes [0, vend + 16) of a row from s to o by vectors (j counting bytes), the last at
+ * vend (overlapping the one before where the row is no multiple of 16 bytes).
+ */
+export function copyRowVectors(
+  b: CodeBuilder,
+  o: Local<"i32">,
+  s: Local<"i32">,
+  j: Local<"i32">,
+  vend: Local<"i32">,
+): void {
+  const i32 = b.i32;
+  b.for(j, 0, vend, 16, () =>
+    b.v128.store(i32.add(o.get(), j.get()), b.v128.load(i32.add(s.get(), j.get()))),
+  );
+  b.v128.store(i32.add(o.get(), vend.get()), b.v128.load(i32.add(s.get(), vend.get())));
+}
+
+/**
+ * The locals `transposeRow` works with: xr, the row's first pixel of channel 0 (bytes); W, its
+ * width; cs and cs4, the channel stride in elements and in bytes; pix, the destination's pixel
+ * stride (bytes); cEnd, the channels copied (0 … cEnd - 1, a multiple of 4); iw, c, last and s,
+ * the counters of pixels and channels, the last block's pixel and a pointer; x4, t4 and y4, the
+ * 4 loaded, intermediate and transposed vectors.
+ */
+export type TransposeLocals = { readonly [K in TransposeScalars]: Local<"i32"> } & {
+  readonly [K in "x4" | "t4" | "y4"]: readonly Local<"v128">[];
+};
+type TransposeScalars = "xr" | "W" | "cs" | "cs4" | "pix" | "cEnd" | "iw" | "c" | "last" | "s";
+
+/**
+ * Copies an image row of unit column stride (W ≥ 4) channels last, 4 pixels × 4 channels at a
+ * time by in-register transposes: the block of pixels iw … iw + 3, channels c … c + 3 to
+ * `dstAt()` (computed from `iw` and `c`; pixels `pix` bytes apart). The last block of pixels
+ * overlaps the one before when W is not a multiple of 4 (rewriting the same values).
+ */
+export function transposeRow(b: CodeBuilder, l: TransposeLocals, dstAt: () => Val<"i32">): void {
+  const i32 = b.i32;
+  const { iw, c, s, last } = l;
+  last.set(i32.sub(l.W.get(), i32.const(4)));
+  iw.set(i32.const(0));
+  b.block((done) =>
+    b.loop((more) => {
+      iw.set(b.select(iw.get(), last.get(), i32.leS(iw.get(), last.get())));
+      b.for(c, 0, l.cEnd, 4, () => {
+        s.set(
+          i32.add(
+            l.xr.get(),
+            i32.shl(i32.add(iw.get(), i32.mul(c.get(), l.cs.get())), i32.const(2)),
+          ),
+        );
+        for (let k = 0; k < 4; k++) {
+          l.x4[k]!.set(b.v128.load(s.get()));
+          if (k < 3) b.inc(s, l.cs4);
+        }
+        emitTranspose(b, l.x4, l.t4, l.y4);
+        s.set(dstAt());
+        for (let k = 0; k < 4; k++) {
+          b.v128.store(s.get(), l.y4[k]!.get());
+          if (k < 3) b.inc(s, l.pix);
+        }
+      });
+      b.brIf(done, i32.geS(iw.get(), last.get()));
+      b.inc(iw, 4);
+      b.br(more);
+    }),
+  );
+}
 
 /**
  * Emits `padCopy_f32(x, cs, hs, ws, C, H, W, pH, pW, Hp, Wp, dst)`: copies the [C, H, W] image
@@ -365,13 +453,10 @@ export function emitPadCopy(m: ModuleBuilder) {
         zeroRun(b, t, o, p.pW.get());
         s.set(i32.add(xc.get(), i32.shl(i32.mul(ih.get(), p.hs.get()), i32.const(2))));
         b.if(
-          i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4))),
+          vectorRows(b, p),
           () => {
             vend.set(i32.shl(i32.sub(p.W.get(), i32.const(4)), i32.const(2)));
-            b.for(j, 0, vend, 16, () =>
-              b.v128.store(i32.add(o.get(), j.get()), b.v128.load(i32.add(s.get(), j.get()))),
-            );
-            b.v128.store(i32.add(o.get(), vend.get()), b.v128.load(i32.add(s.get(), vend.get())));
+            copyRowVectors(b, o, s, j, vend);
             o.set(i32.add(o.get(), i32.shl(p.W.get(), i32.const(2))));
           },
           () =>
@@ -414,35 +499,11 @@ export function emitNhwcCopy(m: ModuleBuilder) {
       zeroRun(b, t, o, i32.mul(p.pW.get(), p.C.get()));
       xr.set(i32.add(p.x.get(), sh2(i32.mul(ih.get(), p.hs.get()))));
       b.if(
-        i32.and(
-          i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4))),
-          i32.eqz(i32.and(p.C.get(), i32.const(3))),
-        ),
+        i32.and(vectorRows(b, p), i32.eqz(i32.and(p.C.get(), i32.const(3)))),
         () => {
-          // 4 pixels × 4 channels at a time, in-register transposes; the last block of pixels
-          // overlaps the one before when W is not a multiple of 4 (rewriting the same values)
-          last.set(i32.sub(p.W.get(), i32.const(4)));
-          iw.set(i32.const(0));
-          b.block((done) =>
-            b.loop((more) => {
-              iw.set(b.select(iw.get(), last.get(), i32.leS(iw.get(), last.get())));
-              b.for(c, 0, p.C, 4, () => {
-                s.set(i32.add(xr.get(), sh2(i32.add(iw.get(), i32.mul(c.get(), p.cs.get())))));
-                for (let l = 0; l < 4; l++) {
-                  x4[l]!.set(b.v128.load(s.get()));
-                  if (l < 3) b.inc(s, cs4);
-                }
-                emitTranspose(b, x4, t4, y4);
-                s.set(i32.add(o.get(), sh2(i32.add(i32.mul(iw.get(), p.C.get()), c.get()))));
-                for (let l = 0; l < 4; l++) {
-                  b.v128.store(s.get(), y4[l]!.get());
-                  if (l < 3) b.inc(s, pix);
-                }
-              });
-              b.brIf(done, i32.geS(iw.get(), last.get()));
-              b.inc(iw, 4);
-              b.br(more);
-            }),
+          const l = { xr, W: p.W, cs: p.cs, cs4, pix, cEnd: p.C, iw, c, last, s, x4, t4, y4 };
+          transposeRow(b, l, () =>
+            i32.add(o.get(), sh2(i32.add(i32.mul(iw.get(), p.C.get()), c.get()))),
           );
         },
         () =>

@@ -20,10 +20,10 @@
 // Also the dot kernels of the weight gradient for few input channels (`convDot_f32`): per output
 // channel and tap, Σ over positions of gradOut · the tap's input, 4 positions per vector.
 
-import type { FuncRef, Local } from "../asm/codeBuilder";
+import type { CodeBuilder, FuncRef, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
-import { floatOps } from "./dtype";
+import { type FloatOps, floatOps } from "./dtype";
 import { emitEdge, gemmConfigs } from "./gemm";
 import { emitPack } from "./pack";
 
@@ -488,28 +488,74 @@ function emitDotKernel(
     const h = b.local("v128");
     for (let i = 0; i < rows; i++) {
       out.set(i32.add(p.c.get(), i32.mul(p.ldc.get(), i32.const(i))));
-      for (let j = 0; j < tapCount; j++) {
-        const a = acc[i]![j]!;
-        // lanes (0+2, 1+3), then their sum: a fixed order
-        h.set(t.vec.add(a.get(), b.v128.shuffle(laneIdx([2, 3, 0, 1]), a.get(), a.get())));
-        h.set(t.vec.add(h.get(), b.v128.shuffle(laneIdx([1, 0, 3, 2]), h.get(), h.get())));
-        const sum = () => t.vec.extractLane(0, h.get());
-        t.store(
-          out.get(),
-          b.select(
-            t.scalar.add(t.load(out.get(), { offset: j * 4 }), sum()),
-            sum(),
-            p.accumulate.get(),
-          ),
-          { offset: j * 4 },
-        );
-      }
+      for (let j = 0; j < tapCount; j++)
+        storeLaneSum(b, t, h, acc[i]![j]!, out, j * 4, p.accumulate);
     }
   });
 }
 
 /** Byte indices of an i8x16.shuffle selecting 32-bit lanes. */
 const laneIdx = (lanes: number[]) => lanes.flatMap((l) => [0, 1, 2, 3].map((k) => l * 4 + k));
+
+/**
+ * Stores at out + offset (bytes) the sum of a's 4 lanes, added (0+2, 1+3), then those two: a
+ * fixed order; plus the value there when `accumulate` (h: a scratch vector).
+ */
+export function storeLaneSum(
+  b: CodeBuilder,
+  t: FloatOps,
+  h: Local<"v128">,
+  a: Local<"v128">,
+  out: Local<"i32">,
+  offset: number,
+  accumulate: Local<"i32">,
+): void {
+  h.set(t.vec.add(a.get(), b.v128.shuffle(laneIdx([2, 3, 0, 1]), a.get(), a.get())));
+  h.set(t.vec.add(h.get(), b.v128.shuffle(laneIdx([1, 0, 3, 2]), h.get(), h.get())));
+  const sum = () => t.vec.extractLane(0, h.get());
+  t.store(
+    out.get(),
+    b.select(t.scalar.add(t.load(out.get(), { offset }), sum()), sum(), accumulate.get()),
+    { offset },
+  );
+}
+
+/** Sets local = min(n - at, most): what is left of n from `at`, in steps of at most `most`. */
+export function setLeast(
+  b: CodeBuilder,
+  local: Local<"i32">,
+  n: Local<"i32">,
+  at: Local<"i32">,
+  most: number,
+): void {
+  const i32 = b.i32;
+  local.set(i32.sub(n.get(), at.get()));
+  local.set(b.select(local.get(), i32.const(most), i32.ltS(local.get(), i32.const(most))));
+}
+
+/**
+ * Emits body(k) for the value k (1 … n) of `local`: ifs from n down, body(1) when none of
+ * n … 2 matched.
+ */
+export function emitPick(
+  b: CodeBuilder,
+  local: Local<"i32">,
+  n: number,
+  body: (k: number) => void,
+): void {
+  const go = (k: number): void => {
+    if (k === 1) {
+      body(1);
+      return;
+    }
+    b.if(
+      b.i32.eq(local.get(), b.i32.const(k)),
+      () => body(k),
+      () => go(k - 1),
+    );
+  };
+  go(n);
+}
 
 /**
  * Emits `convDot_f32(g, gs, O, x, taps, T, oH, oW, xRowStep, c, ldc, accumulate)`: the dot kernels
@@ -554,30 +600,11 @@ function emitDot(m: ModuleBuilder, relaxed: boolean): void {
         p.ldc.get(),
         p.accumulate.get(),
       );
-    const pick = (local: typeof r, n: number, body: (k: number) => void) => {
-      const go = (k: number): void => {
-        if (k === 1) {
-          body(1);
-          return;
-        }
-        b.if(
-          i32.eq(local.get(), i32.const(k)),
-          () => body(k),
-          () => go(k - 1),
-        );
-      };
-      go(n);
-    };
-    /** local = min(n - at, most) */
-    const least = (local: Local<"i32">, n: Local<"i32">, at: Local<"i32">, most: number) => {
-      local.set(i32.sub(n.get(), at.get()));
-      local.set(b.select(local.get(), i32.const(most), i32.ltS(local.get(), i32.const(most))));
-    };
     b.for(o, 0, p.O, DOT_ROWS, () => {
-      least(r, p.O, o, DOT_ROWS);
+      setLeast(b, r, p.O, o, DOT_ROWS);
       b.for(t, 0, p.T, DOT_TAPS, () => {
-        least(tc, p.T, t, DOT_TAPS);
-        pick(r, DOT_ROWS, (rr) => pick(tc, DOT_TAPS, (tt) => call(rr, tt)));
+        setLeast(b, tc, p.T, t, DOT_TAPS);
+        emitPick(b, r, DOT_ROWS, (rr) => emitPick(b, tc, DOT_TAPS, (tt) => call(rr, tt)));
       });
     });
   });

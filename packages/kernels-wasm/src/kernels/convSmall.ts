@@ -26,6 +26,8 @@
 import type { CodeBuilder, FuncRef, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
+import { copyRowVectors, placeParams, pushAll, strideParams, vectorRows } from "./conv";
+import { emitPick, setLeast, storeLaneSum } from "./convGemm";
 import { floatOps } from "./dtype";
 
 /** Output channels per register block of the forward kernel (its packed weights' width). */
@@ -42,14 +44,8 @@ const ZERO = new Uint8Array(16);
 function emitPad(m: ModuleBuilder): FuncRef {
   const params = {
     x: "i32",
-    cs: "i32",
-    hs: "i32",
-    ws: "i32",
-    C: "i32",
-    H: "i32",
-    W: "i32",
-    pH: "i32",
-    pW: "i32",
+    ...strideParams,
+    ...placeParams,
     Wp: "i32",
     Hp: "i32",
     dst: "i32",
@@ -59,7 +55,7 @@ function emitPad(m: ModuleBuilder): FuncRef {
     const i32 = b.i32;
     const [c, ih, j, s, o, vend, xc, oc] = b.locals("i32", 8);
     const vector = b.local("i32");
-    vector.set(i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4))));
+    vector.set(vectorRows(b, p));
     vend.set(i32.shl(i32.sub(p.W.get(), i32.const(4)), i32.const(2)));
     xc.set(p.x.get());
     oc.set(
@@ -74,12 +70,7 @@ function emitPad(m: ModuleBuilder): FuncRef {
       b.for(ih, 0, p.H, 1, () => {
         b.if(
           vector.get(),
-          () => {
-            b.for(j, 0, vend, 16, () =>
-              b.v128.store(i32.add(o.get(), j.get()), b.v128.load(i32.add(s.get(), j.get()))),
-            );
-            b.v128.store(i32.add(o.get(), vend.get()), b.v128.load(i32.add(s.get(), vend.get())));
-          },
+          () => copyRowVectors(b, o, s, j, vend),
           () => {
             const at = b.local("i32");
             at.set(s.get());
@@ -301,27 +292,10 @@ function emitGradTaps(m: ModuleBuilder, rows: number, T: number): FuncRef {
     // horizontal sums: lanes (0+2, 1+3), then their sum, a fixed order
     for (let r = 0; r < rows; r++) {
       out.set(r === 0 ? p.c.get() : i32.add(p.c.get(), p.ldc.get()));
-      for (let k = 0; k < T; k++) {
-        const a = acc[r]![k]!;
-        h.set(t.vec.add(a.get(), b.v128.shuffle(laneIdx([2, 3, 0, 1]), a.get(), a.get())));
-        h.set(t.vec.add(h.get(), b.v128.shuffle(laneIdx([1, 0, 3, 2]), h.get(), h.get())));
-        const sum = () => t.vec.extractLane(0, h.get());
-        t.store(
-          out.get(),
-          b.select(
-            t.scalar.add(t.load(out.get(), { offset: k * E }), sum()),
-            sum(),
-            p.accumulate.get(),
-          ),
-          { offset: k * E },
-        );
-      }
+      for (let k = 0; k < T; k++) storeLaneSum(b, t, h, acc[r]![k]!, out, k * E, p.accumulate);
     }
   });
 }
-
-/** Byte indices of an i8x16.shuffle selecting 32-bit lanes. */
-const laneIdx = (lanes: number[]) => lanes.flatMap((l) => [0, 1, 2, 3].map((k) => l * 4 + k));
 
 /**
  * Emits `convSmallGradW_f32i(src, cs4, hs4, C, kH, kW, g, O, oH, oW, c, accumulate)` (internal):
@@ -352,35 +326,15 @@ function emitGradImage(m: ModuleBuilder): FuncRef {
     P4.set(i32.shl(i32.mul(p.oH.get(), p.oW.get()), i32.const(2)));
     rowC.set(i32.shl(p.kW.get(), i32.const(2)));
     ldc.set(i32.shl(i32.mul(i32.mul(p.C.get(), p.kH.get()), p.kW.get()), i32.const(2)));
-    /** local = min(n - at, most) */
-    const least = (local: Local<"i32">, n: Local<"i32">, at: Local<"i32">, most: number) => {
-      local.set(i32.sub(n.get(), at.get()));
-      local.set(b.select(local.get(), i32.const(most), i32.ltS(local.get(), i32.const(most))));
-    };
-    /** Calls body(k) for the value k (1 … n) of `local`. */
-    const pick = (local: Local<"i32">, n: number, body: (k: number) => void) => {
-      const go = (k: number): void => {
-        if (k === 1) {
-          body(1);
-          return;
-        }
-        b.if(
-          i32.eq(local.get(), i32.const(k)),
-          () => body(k),
-          () => go(k - 1),
-        );
-      };
-      go(n);
-    };
     b.for(o, 0, p.O, GRAD_R, () => {
-      least(rows, p.O, o, GRAD_R);
+      setLeast(b, rows, p.O, o, GRAD_R);
       cp.set(i32.add(p.c.get(), i32.mul(o.get(), ldc.get())));
       xc.set(p.src.get());
       b.for(ci, 0, p.C, 1, () => {
         xr.set(xc.get());
         b.for(kh, 0, p.kH, 1, () => {
           b.for(kw, 0, p.kW, GRAD_T, () => {
-            least(taps, p.kW, kw, GRAD_T);
+            setLeast(b, taps, p.kW, kw, GRAD_T);
             const call = (r: number, k: number) =>
               b.call(
                 fns[r - 1]![k - 1]!,
@@ -394,7 +348,7 @@ function emitGradImage(m: ModuleBuilder): FuncRef {
                 ldc.get(),
                 p.accumulate.get(),
               );
-            pick(rows, GRAD_R, (r) => pick(taps, GRAD_T, (k) => call(r, k)));
+            emitPick(b, rows, GRAD_R, (r) => emitPick(b, taps, GRAD_T, (k) => call(r, k)));
           });
           b.inc(cp, rowC);
           b.inc(xr, p.hs4);
@@ -408,23 +362,20 @@ function emitGradImage(m: ModuleBuilder): FuncRef {
 /** Arguments of both exports: the images, their geometry and the scratch for a padded copy. */
 const imageParams = {
   x: "i32",
-  cs: "i32",
-  hs: "i32",
-  ws: "i32",
+  ...strideParams,
   xn: "i32",
   nImg: "i32",
-  C: "i32",
-  H: "i32",
-  W: "i32",
-  pH: "i32",
-  pW: "i32",
+  ...placeParams,
   buf: "i32",
   pad: "i32",
 } as const;
 
+/** Arguments of both exports: output channels per group, groups, kernel and output sizes. */
+const outputParams = { O: "i32", G: "i32", kH: "i32", kW: "i32", oH: "i32", oW: "i32" } as const;
+
 /** The locals of both exports' image arguments and geometry. */
 type ImageLocals = {
-  readonly [K in keyof typeof imageParams | "G" | "kH" | "kW" | "oH" | "oW"]: Local<"i32">;
+  readonly [K in keyof typeof imageParams | keyof typeof outputParams]: Local<"i32">;
 };
 
 /**
@@ -500,14 +451,8 @@ export function emitConvSmall(m: ModuleBuilder): void {
             b.call(
               pad,
               xg.get(),
-              p.cs.get(),
-              p.hs.get(),
-              p.ws.get(),
-              p.C.get(),
-              p.H.get(),
-              p.W.get(),
-              p.pH.get(),
-              p.pW.get(),
+              ...pushAll(p, strideParams),
+              ...pushAll(p, placeParams),
               Wp.get(),
               Hp.get(),
               p.buf.get(),
@@ -519,18 +464,7 @@ export function emitConvSmall(m: ModuleBuilder): void {
     });
   };
 
-  const fwdParams = {
-    ...imageParams,
-    w: "i32",
-    taps: "i32",
-    O: "i32",
-    G: "i32",
-    kH: "i32",
-    kW: "i32",
-    oH: "i32",
-    oW: "i32",
-    out: "i32",
-  } as const;
+  const fwdParams = { ...imageParams, w: "i32", taps: "i32", ...outputParams, out: "i32" } as const;
   m.func({ name: "convSmall_f32", params: fwdParams }, (b, p) => {
     const i32 = b.i32;
     const [K, wBytes, oBytes] = b.locals("i32", 3);
@@ -561,12 +495,7 @@ export function emitConvSmall(m: ModuleBuilder): void {
   const gradParams = {
     ...imageParams,
     g: "i32",
-    O: "i32",
-    G: "i32",
-    kH: "i32",
-    kW: "i32",
-    oH: "i32",
-    oW: "i32",
+    ...outputParams,
     c: "i32",
     rest: "i32",
     B: "i32",

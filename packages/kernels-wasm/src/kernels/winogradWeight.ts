@@ -16,7 +16,7 @@
 import type { CodeBuilder, FuncRef, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
 import type { Val } from "../asm/val";
-import { emitTranspose } from "./pack";
+import { placeParams, pushAll, strideParams, transposeRow, vectorRows } from "./conv";
 
 /** Output tile sizes with kernels: F(2×2, 3×3) and F(4×4, 3×3). */
 export type WinogradTile = 2 | 4;
@@ -142,21 +142,10 @@ function vectorOps(b: CodeBuilder): LinearOps<Local<"v128">> {
   };
 }
 
-const copyParams = {
-  x: "i32",
-  cs: "i32",
-  hs: "i32",
-  ws: "i32",
-  C: "i32",
-  H: "i32",
-  W: "i32",
-  pH: "i32",
-  pW: "i32",
-  Hp: "i32",
-  Wp: "i32",
-  Cp: "i32",
-  dst: "i32",
-} as const;
+/** The image's placement in its channels-last copy: [Hp, Wp, Cp]. */
+const copyGeometry = { ...placeParams, Hp: "i32", Wp: "i32", Cp: "i32" } as const;
+
+const copyParams = { x: "i32", ...strideParams, ...copyGeometry, dst: "i32" } as const;
 
 /**
  * Emits the internal `winoWeightCopy_f32(x, cs, hs, ws, C, H, W, pH, pW, Hp, Wp, Cp, dst)`: the
@@ -191,31 +180,10 @@ function emitCopy(m: ModuleBuilder) {
         ),
       );
       c.set(i32.const(0));
-      b.if(i32.and(i32.eq(p.ws.get(), i32.const(1)), i32.geS(p.W.get(), i32.const(4))), () => {
-        // 4 pixels × 4 channels at a time, in-register transposes; the last block of pixels
-        // overlaps the one before when W is not a multiple of 4 (rewriting the same values)
-        last.set(i32.sub(p.W.get(), i32.const(4)));
-        iw.set(i32.const(0));
-        b.block((done) =>
-          b.loop((more) => {
-            iw.set(b.select(iw.get(), last.get(), i32.leS(iw.get(), last.get())));
-            b.for(c, 0, C4, 4, () => {
-              s.set(i32.add(xr.get(), sh2(i32.add(iw.get(), i32.mul(c.get(), p.cs.get())))));
-              for (let l = 0; l < 4; l++) {
-                x4[l]!.set(b.v128.load(s.get()));
-                if (l < 3) b.inc(s, cs4);
-              }
-              emitTranspose(b, x4, t4, y4);
-              s.set(i32.add(row.get(), i32.add(i32.mul(iw.get(), pix.get()), sh2(c.get()))));
-              for (let l = 0; l < 4; l++) {
-                b.v128.store(s.get(), y4[l]!.get());
-                if (l < 3) b.inc(s, pix);
-              }
-            });
-            b.brIf(done, i32.geS(iw.get(), last.get()));
-            b.inc(iw, 4);
-            b.br(more);
-          }),
+      b.if(vectorRows(b, p), () => {
+        const l = { xr, W: p.W, cs: p.cs, cs4, pix, cEnd: C4, iw, c, last, s, x4, t4, y4 };
+        transposeRow(b, l, () =>
+          i32.add(row.get(), i32.add(i32.mul(iw.get(), pix.get()), sh2(c.get()))),
         );
         c.set(C4.get());
       });
@@ -236,18 +204,9 @@ function emitCopy(m: ModuleBuilder) {
 const tileParams = {
   x: "i32",
   ns: "i32",
-  cs: "i32",
-  hs: "i32",
-  ws: "i32",
+  ...strideParams,
   count: "i32",
-  C: "i32",
-  H: "i32",
-  W: "i32",
-  pH: "i32",
-  pW: "i32",
-  Hp: "i32",
-  Wp: "i32",
-  Cp: "i32",
+  ...copyGeometry,
   tilesH: "i32",
   tilesW: "i32",
   buf: "i32",
@@ -297,17 +256,8 @@ function emitTiles(
       b.call(
         copy,
         src.get(),
-        p.cs.get(),
-        p.hs.get(),
-        p.ws.get(),
-        p.C.get(),
-        p.H.get(),
-        p.W.get(),
-        p.pH.get(),
-        p.pW.get(),
-        p.Hp.get(),
-        p.Wp.get(),
-        p.Cp.get(),
+        ...pushAll(p, strideParams),
+        ...pushAll(p, copyGeometry),
         p.buf.get(),
       );
       b.for(ty, 0, p.tilesH, 1, () => {

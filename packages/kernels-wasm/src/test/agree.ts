@@ -3,13 +3,23 @@
 
 import { type DType, type Kernels, NDArray, referenceKernels } from "@x/storage";
 
-let seed = 5;
+/**
+ * A deterministic generator of uniform numbers in [-a, a) from `seed`.
+ *
+ * @example
+ * const r = uniform(1);
+ * r(); // the same number on every run
+ */
+export function uniform(seed: number, a = 1): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s / 2 ** 31 - 0.5) * 2 * a;
+  };
+}
 
 /** A deterministic uniform number in [-3, 3). */
-export function rand(): number {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return (seed / 2 ** 31 - 0.5) * 6;
-}
+export const rand = uniform(5, 3);
 
 /** A new array of the current backend filled by `f`. */
 export function arr(shape: number[], dtype: DType = "float32", f: () => number = rand): NDArray {
