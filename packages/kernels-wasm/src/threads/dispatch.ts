@@ -223,6 +223,10 @@ export class Dispatcher {
     const i32 = views.i32;
     this.#generation = (this.#generation + 1) & 0x7fff;
     const gen = this.#generation;
+    // the new generation first: a worker posted for an earlier kernel that only now tries to
+    // claim sees it and stops, before it could pair that kernel's exhausted index with this
+    // kernel's count (and run, and count as finished, an item of this kernel twice)
+    Atomics.store(i32, q + queueField.state, gen << 16);
     i32[q + queueField.finished] = 0;
     i32[q + queueField.count] = count;
     i32[q + queueField.records] = recordsPtr;
@@ -233,7 +237,6 @@ export class Dispatcher {
       i32[q + queueField.deltas + w] =
         this.#arenaBytes > 0 ? this.#workerArena(w) - this.#arena : 0;
     }
-    Atomics.store(i32, q + queueField.state, gen << 16);
     for (const w of workers) this.#pool!.post(w, -4, [q * 4, gen, w]);
     // the calling thread's share: claim, run from the records, count
     let failure: unknown;
