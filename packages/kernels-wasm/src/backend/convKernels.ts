@@ -29,6 +29,7 @@ import type { FloatDType } from "../kernels/dtype";
 import { gemmConfigs, gemmWorkspaceBytes } from "../kernels/gemm";
 import type { ItemCall } from "../threads/dispatch";
 import type { WasmKernels } from "../wasmKernels";
+import { type ConvGeometry, convGeometry, imageRead } from "./convGeometry";
 import { convSmallKernels, fillTaps, smallConvPath } from "./convSmall";
 import { kernelDType } from "./layout";
 import { walkRaw } from "./walk";
@@ -36,6 +37,17 @@ import { type WinogradChoice, winogradConv, winogradTile } from "./winograd";
 import { winogradWeight, winogradWeightTile } from "./winogradWeight";
 
 type Dims = [number, number, number, number];
+/**
+ * An f32 weight-gradient path: gradW of the convolution `geo` under `p` from the images x and
+ * the contiguous gradOut at byte address gc.
+ */
+type WeightPath = (
+  x: NDArray,
+  gc: number,
+  p: Conv2dParams,
+  gradW: NDArray,
+  geo: ConvGeometry,
+) => void;
 const BYTES: Record<FloatDType, 4 | 8> = { f32: 4, f64: 8 };
 
 /** Most blocks of images whose weight-gradient partial sums are added in a fixed order. */
@@ -174,9 +186,9 @@ export function convKernels(
   };
 
   /** Whether the convolution reads x itself as its column matrix (1×1, stride 1, no padding). */
-  const pointwise = (w: NDArray, p: Conv2dParams, H: number, W: number, oH: number, oW: number) =>
-    w.shape[2] === 1 &&
-    w.shape[3] === 1 &&
+  const pointwise = ({ H, W, kH, kW, oH, oW }: ConvGeometry, p: Conv2dParams) =>
+    kH === 1 &&
+    kW === 1 &&
     p.stride[0] === 1 &&
     p.stride[1] === 1 &&
     oH === H &&
@@ -255,20 +267,29 @@ export function convKernels(
   };
 
   /** H, W, kH, kW, strides, paddings, dilations, oH, oW: im2col's and col2im's geometry. */
-  const geometry = (p: Conv2dParams, x: Dims, w: Dims, o: Dims) => [
-    x[2],
-    x[3],
-    w[2],
-    w[3],
-    p.stride[0],
-    p.stride[1],
-    p.padding[0],
-    p.padding[1],
-    p.dilation[0],
-    p.dilation[1],
-    o[2],
-    o[3],
+  const colGeometry = ({ H, W, kH, kW, oH, oW }: ConvGeometry, p: Conv2dParams) => [
+    H,
+    W,
+    kH,
+    kW,
+    ...p.stride,
+    ...p.padding,
+    ...p.dilation,
+    oH,
+    oW,
   ];
+
+  /**
+   * Arguments of padCopy_f32 / nhwcCopy_f32: the Cg channels at `src` of an image of element
+   * strides `strides` [n, c, h, w] into a zero-padded Hp × Wp copy at `dst`.
+   */
+  const copyArgs = (
+    src: number,
+    strides: readonly number[],
+    { Cg, H, W, Hp, Wp }: ConvGeometry,
+    p: Conv2dParams,
+    dst: number,
+  ) => [src, strides[1]!, strides[2]!, strides[3]!, Cg, H, W, ...p.padding, Hp, Wp, dst];
 
   // ---- f32 paths without im2col (convGemm_f32, see kernels/convGemm.ts) ----
 
@@ -361,20 +382,6 @@ export function convKernels(
     return at;
   };
 
-  /** The rows and columns an image padded for the taps of every output takes (stride sW). */
-  const paddedSize = (
-    p: Conv2dParams,
-    H: number,
-    W: number,
-    kH: number,
-    kW: number,
-    oH: number,
-    oW: number,
-  ) => ({
-    Hp: Math.max(H + p.padding[0], (oH - 1) * p.stride[0] + (kH - 1) * p.dilation[0] + 1),
-    Wp: Math.max(W + p.padding[1], (oW - 1) * p.stride[1] + (kW - 1) * p.dilation[1] + 1),
-  });
-
   /**
    * conv2d in f32 without im2col: per image and group, out (Og × P) = W (Og × K) @ B with B read
    * from the image (or its zero-padded copy) through the taps' offsets, one output row at a time.
@@ -384,20 +391,12 @@ export function convKernels(
     p: Conv2dParams,
     po: number,
     wp: number,
-    [N, Cg, H, W]: Dims,
-    [O, G, kH, kW]: Dims,
-    [oH, oW]: [number, number],
-    [Hp, Wp]: [number, number],
+    geo: ConvGeometry,
   ) => {
-    const Og = O / G;
-    const K = Cg * kH * kW;
-    const P = oH * oW;
-    const [xs0, xs1, xs2, xs3] = x.strides as Dims;
-    const [pH, pW] = p.padding;
+    const { N, Cg, O, G, Og, kH, kW, oH, oW, K, P, Hp, Wp } = geo;
+    const [xs0, xs1] = x.strides as Dims;
     // read the image itself when no tap falls outside it and every tile fits a row
-    const inside = pH === 0 && pW === 0 && Hp === H && Wp === W;
-    const padded = !inside || xs3 !== 1 || oW < CONV_NR;
-    const [cs, hs] = padded ? [Hp * Wp, Wp] : [xs1, xs2];
+    const { padded, cs, hs } = imageRead(geo, p.padding, x.strides, oW < CONV_NR);
     const packed = packShared("convW", wp, Og * K * E4, G, [K, 1], Og, K);
     const tbl = tapTable("convTbl", [Cg, kH, kW], [cs, hs], p.dilation);
     const bufBytes = padded ? align16((Cg * Hp * Wp + PAD_SLACK) * E4) : 0;
@@ -412,7 +411,7 @@ export function convKernels(
         let src = xg;
         let relocate = CG_TILE;
         if (padded) {
-          call("padCopy_f32", [xg, xs1, xs2, xs3, Cg, H, W, pH, pW, Hp, Wp, buf], COPY_DST);
+          call("padCopy_f32", copyArgs(xg, x.strides, geo, p, buf), COPY_DST);
           src = buf;
           relocate |= CG_B;
         }
@@ -433,21 +432,10 @@ export function convKernels(
    * (their copies side by side, one table of positions over all of them), the blocks' partial
    * sums then added in block order; the sum is put in (c, kh, kw) order at the end.
    */
-  const backwardWeightDirect = (
-    x: NDArray,
-    gc: number,
-    p: Conv2dParams,
-    gradW: NDArray,
-    [N, Cg, H, W]: Dims,
-    [O, G, kH, kW]: Dims,
-    [oH, oW]: [number, number],
-    [Hp, Wp]: [number, number],
-  ) => {
-    const Og = O / G;
+  const backwardWeightDirect: WeightPath = (x, gc, p, gradW, geo) => {
+    const { N, Cg, O, G, Og, kH, kW, oH, oW, K, P, Hp, Wp } = geo;
     const T = kH * kW;
-    const K = Cg * T;
-    const P = oH * oW;
-    const [xs0, xs1, xs2, xs3] = x.strides as Dims;
+    const [xs0, xs1] = x.strides as Dims;
     const [sH, sW] = p.stride;
     const block = O * K * E4;
     const B = weightBlocks(N, block);
@@ -485,7 +473,6 @@ export function convKernels(
     const px = ptr(x, E4);
     const targets = Array.from({ length: B }, (_, b) => wasm.threads.scratch("convGW", b, block));
     const rowStep = p.dilation[0] * Wp * Cg * E4;
-    const [pH, pW] = p.padding;
     wasm.threads.runItems(B, micros(2 * N * O * P * K), (b, call) => {
       const end = blockStart(N, B, b + 1);
       for (let g = 0; g < G; g++) {
@@ -497,7 +484,7 @@ export function convKernels(
           for (let j = 0; j < nb; j++) {
             const xg = px + ((n0 + j) * xs0 + g * Cg * xs1) * E4;
             const dst = buf + j * image;
-            call("nhwcCopy_f32", [xg, xs1, xs2, xs3, Cg, H, W, pH, pW, Hp, Wp, dst], COPY_DST);
+            call("nhwcCopy_f32", copyArgs(xg, x.strides, geo, p, dst), COPY_DST);
           }
           for (const [k0, k1] of splits) {
             for (let j = 0; j < nb; j++) {
@@ -539,12 +526,9 @@ export function convKernels(
     wp: number,
     p: Conv2dParams,
     gi: number,
-    [N, C, H, W]: Dims,
-    [O, G, kH, kW]: Dims,
-    [oH, oW]: [number, number],
+    { N, Cg, H, W, O, G, Og, kH, kW, oH, oW }: ConvGeometry,
   ) => {
-    const Og = O / G;
-    const Cg = C / G;
+    const C = Cg * G;
     const T = kH * kW;
     // W' as the weights [C, Og, kH, kW] of a convolution with C outputs and O inputs
     const flipped = wasm.threads.scratch("convWflip", 0, O * Cg * T * E4);
@@ -562,9 +546,10 @@ export function convKernels(
       dilation: [dH, dW],
       groups: G,
     };
-    const { Hp, Wp } = paddedSize(q, oH, oW, kH, kW, H, W);
+    // gradOut [N, O, oH, oW] the images, W' the weights [C, Og, kH, kW], gradIn the output
+    const geoQ = convGeometry([N, O, oH, oW], [C, Og, kH, kW], [N, C, H, W], q);
     const src = { ptr: gc, strides: [O * oH * oW, oH * oW, oW, 1] };
-    forwardDirect(src, q, gi, flipped, [N, Og, oH, oW], [C, G, kH, kW], [H, W], [Hp, Wp]);
+    forwardDirect(src, q, gi, flipped, geoQ);
   };
 
   /**
@@ -574,25 +559,11 @@ export function convKernels(
    * positions at a time (convDot_f32), neither operand packed. Images summed in `weightBlocks`
    * blocks as in `backwardWeightDirect`.
    */
-  const backwardWeightDot = (
-    x: NDArray,
-    gc: number,
-    p: Conv2dParams,
-    gradW: NDArray,
-    [N, Cg, H, W]: Dims,
-    [O, G, kH, kW]: Dims,
-    [oH, oW]: [number, number],
-    [Hp, Wp]: [number, number],
-  ) => {
-    const Og = O / G;
-    const K = Cg * kH * kW;
-    const P = oH * oW;
-    const [xs0, xs1, xs2, xs3] = x.strides as Dims;
-    const [pH, pW] = p.padding;
-    const [dH, dW] = p.dilation;
-    const padded = pH > 0 || pW > 0 || Hp !== H || Wp !== W || xs3 !== 1;
-    const [cs, hs] = padded ? [Hp * Wp, Wp] : [xs1, xs2];
-    const taps = tapTable("convTap", [Cg, kH, kW], [cs, hs], [dH, dW]);
+  const backwardWeightDot: WeightPath = (x, gc, p, gradW, geo) => {
+    const { N, Cg, O, G, Og, kH, kW, oH, oW, K, P, Hp, Wp } = geo;
+    const [xs0, xs1] = x.strides as Dims;
+    const { padded, cs, hs } = imageRead(geo, p.padding, x.strides);
+    const taps = tapTable("convTap", [Cg, kH, kW], [cs, hs], p.dilation);
     const bufBytes = padded ? align16((Cg * Hp * Wp + PAD_SLACK) * E4) : 16;
     const buf = wasm.threads.arena(bufBytes);
     const px = ptr(x, E4);
@@ -610,7 +581,7 @@ export function convKernels(
           let src = xg;
           let relocate = 0;
           if (padded) {
-            call("padCopy_f32", [xg, xs1, xs2, xs3, Cg, H, W, pH, pW, Hp, Wp, buf], COPY_DST);
+            call("padCopy_f32", copyArgs(xg, x.strides, geo, p, buf), COPY_DST);
             src = buf;
             relocate = 1 << 3;
           }
@@ -630,20 +601,15 @@ export function convKernels(
       const d = floatAll(x, w, out);
       if (!d || !out.isContiguous()) return referenceKernels.conv2d(x, w, p, out);
       const E = BYTES[d];
-      const [N, , H, W] = x.shape as Dims;
-      const [O, Cg, kH, kW] = w.shape as Dims;
-      const [, , oH, oW] = out.shape as Dims;
-      const G = p.groups;
-      const Og = O / G;
-      const K = Cg * kH * kW;
-      const P = oH * oW;
+      const geo = convGeometry(x.shape, w.shape, out.shape, p);
+      const { N, Cg, H, W, O, G, Og, oH, oW, K, P } = geo;
       if (N * O * P === 0) return;
       if (K === 0) return zero(out);
       const wc = contiguous(w, E);
       // few input channels, unit stride: register-blocked kernels (backend/convSmall.ts)
       if (d === "f32" && smallConvPath(x.shape, w.shape, p, [oH, oW])) {
         const src = { ptr: ptr(x, E4), strides: x.strides };
-        small.forward(src, p, ptr(out, E4), wc.p, [N, Cg, H, W], [O, G, kH, kW], [oH, oW]);
+        small.forward(src, p, ptr(out, E4), wc.p, geo);
         if (wc.scratch) heap.free(wc.p);
         return;
       }
@@ -662,25 +628,18 @@ export function convKernels(
           return;
         }
       }
-      if (
-        d === "f32" &&
-        p.stride[1] === 1 &&
-        Og * K <= DIRECT_ELEMS &&
-        !pointwise(w, p, H, W, oH, oW)
-      ) {
-        const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
-        if (Cg * Hp * Wp <= DIRECT_ELEMS) {
-          const src = { ptr: ptr(x, E4), strides: x.strides };
-          const dims = [O, G, kH, kW] as Dims;
-          forwardDirect(src, p, ptr(out, E4), wc.p, [N, Cg, H, W], dims, [oH, oW], [Hp, Wp]);
-          if (wc.scratch) heap.free(wc.p);
-          return;
-        }
+      const byTaps =
+        d === "f32" && p.stride[1] === 1 && Og * K <= DIRECT_ELEMS && !pointwise(geo, p);
+      if (byTaps && Cg * geo.Hp * geo.Wp <= DIRECT_ELEMS) {
+        const src = { ptr: ptr(x, E4), strides: x.strides };
+        forwardDirect(src, p, ptr(out, E4), wc.p, geo);
+        if (wc.scratch) heap.free(wc.p);
+        return;
       }
-      const is1x1 = pointwise(w, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
+      const is1x1 = pointwise(geo, p) && x.strides[3] === 1 && x.strides[2] === W;
       const [xs0, xs1] = x.strides as Dims;
       const po = ptr(out, E);
-      const geo = geometry(p, x.shape as Dims, w.shape as Dims, out.shape as Dims);
+      const cols = colGeometry(geo, p);
       const { work, col } = arena(d, is1x1 ? 0 : K * P * E);
       wasm.threads.runItems(N, micros(2 * N * O * P * K), (n, call) => {
         for (let g = 0; g < G; g++) {
@@ -690,7 +649,7 @@ export function convKernels(
             const b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
             gemm(d, call, [Og, P, K], [a, K, 1], [b, xs1, 1], [c, P], false, work, 0);
           } else {
-            call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col), IM2COL_COL);
+            call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, cols, col), IM2COL_COL);
             gemm(d, call, [Og, P, K], [a, K, 1], [col, P, 1], [c, P], false, work, GEMM_B);
           }
         }
@@ -704,20 +663,16 @@ export function convKernels(
         return referenceKernels.conv2dBackwardInput(gradOut, w, p, gradIn);
       }
       const E = BYTES[d];
-      const [N, C, H, W] = gradIn.shape as Dims;
-      const [O, Cg, kH, kW] = w.shape as Dims;
-      const [, , oH, oW] = gradOut.shape as Dims;
-      const G = p.groups;
-      const Og = O / G;
-      const K = Cg * kH * kW;
-      const P = oH * oW;
+      const C = gradIn.shape[1]!;
+      const geo = convGeometry(gradIn.shape, w.shape, gradOut.shape, p);
+      const { N, Cg, H, W, O, G, Og, kH, kW, oH, oW, K, P } = geo;
       if (N * C * H * W === 0) return;
       if (P === 0 || Og === 0) return zero(gradIn);
       const wc = contiguous(w, E);
       const gc = contiguous(gradOut, E);
-      const is1x1 = pointwise(w, p, H, W, oH, oW);
+      const is1x1 = pointwise(geo, p);
       const gi = ptr(gradIn, E);
-      const geo = geometry(p, gradIn.shape as Dims, w.shape as Dims, gradOut.shape as Dims);
+      const cols = colGeometry(geo, p);
       // 3×3, stride 1: the forward convolution of gradOut (padded by 2 - padding) with the
       // flipped, transposed weights by Winograd (backend/winograd.ts; measured 0.5-0.7× the time
       // of the GEMM path for the CNN's and the digits model's second convolutions, one thread)
@@ -741,8 +696,7 @@ export function convKernels(
         d === "f32" &&
         backwardInputPath([N, C, H, W], [O, Cg, kH, kW], p, [oH, oW]) === "forward"
       ) {
-        const dims = [O, G, kH, kW] as Dims;
-        backwardInputByForward(gc.p, wc.p, p, gi, [N, C, H, W], dims, [oH, oW]);
+        backwardInputByForward(gc.p, wc.p, p, gi, geo);
         if (wc.scratch) heap.free(wc.p);
         if (gc.scratch) heap.free(gc.p);
         return;
@@ -757,7 +711,7 @@ export function convKernels(
             gemm(d, call, [K, P, Og], [a, 1, K], [b, P, 1], [dst, P], false, work, 0);
           } else {
             gemm(d, call, [K, P, Og], [a, 1, K], [b, P, 1], [col, P], false, work, GEMM_C);
-            call(`col2im_${d}`, [col, Cg, ...geo, dst, 1], 1);
+            call(`col2im_${d}`, [col, Cg, ...cols, dst, 1], 1);
           }
         }
       });
@@ -771,17 +725,12 @@ export function convKernels(
         return referenceKernels.conv2dBackwardWeight(x, gradOut, p, gradW);
       }
       const E = BYTES[d];
-      const [N, , H, W] = x.shape as Dims;
-      const [O, Cg, kH, kW] = gradW.shape as Dims;
-      const [, , oH, oW] = gradOut.shape as Dims;
-      const G = p.groups;
-      const Og = O / G;
-      const K = Cg * kH * kW;
-      const P = oH * oW;
+      const geo = convGeometry(x.shape, gradW.shape, gradOut.shape, p);
+      const { N, Cg, W, O, G, Og, kW, oH, oW, K, P, Hp, Wp } = geo;
       if (O * K === 0) return;
       if (N === 0 || P === 0) return zero(gradW);
       const gc = contiguous(gradOut, E);
-      const is1x1 = pointwise(gradW, p, H, W, oH, oW) && x.strides[3] === 1 && x.strides[2] === W;
+      const is1x1 = pointwise(geo, p) && x.strides[3] === 1 && x.strides[2] === W;
       // 3×3 stride 1, enough channels: Winograd's F(2×2, 3×3) (backend/winogradWeight.ts; one
       // thread, N = 32: the CNN's second convolution, 16 → 32 on 13×13, 880 → 650 µs, the
       // digits model's, 16 → 32 on 8×8 padded, 480 → 285 µs)
@@ -802,41 +751,32 @@ export function convKernels(
       if (d === "f32" && smallConvPath(x.shape, gradW.shape, p, [oH, oW], true)) {
         const src = { ptr: ptr(x, E4), strides: x.strides };
         const B = weightBlocks(N, O * K * E4);
-        const dims = [O, G, kH, kW] as Dims;
-        small.backwardWeight(src, gc.p, p, ptr(gradW, E4), [N, Cg, H, W], dims, [oH, oW], B);
+        small.backwardWeight(src, gc.p, p, ptr(gradW, E4), geo, B);
         if (gc.scratch) heap.free(gc.p);
         return;
       }
-      if (d === "f32" && !is1x1 && kW * Cg < CONV_NR && p.stride[1] === 1 && oW >= 4) {
-        const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
-        if (O * K <= DIRECT_ELEMS && Hp * Wp * Cg <= DIRECT_ELEMS) {
-          const dims = [O, G, kH, kW] as Dims;
-          backwardWeightDot(x, gc.p, p, gradW, [N, Cg, H, W], dims, [oH, oW], [Hp, Wp]);
-          if (gc.scratch) heap.free(gc.p);
-          return;
-        }
+      const dot = d === "f32" && !is1x1 && kW * Cg < CONV_NR && p.stride[1] === 1 && oW >= 4;
+      if (dot && O * K <= DIRECT_ELEMS && Hp * Wp * Cg <= DIRECT_ELEMS) {
+        backwardWeightDot(x, gc.p, p, gradW, geo);
+        if (gc.scratch) heap.free(gc.p);
+        return;
       }
       const im2colFree = d === "f32" && !is1x1 && 2 * N * O * P * K >= MIN_IM2COL_FREE_FLOPS;
-      if (im2colFree && p.dilation[1] === 1 && kW * Cg >= CONV_NR && O * K <= DIRECT_ELEMS) {
-        const { Hp, Wp } = paddedSize(p, H, W, kH, kW, oH, oW);
-        if (Hp * Wp * Cg <= DIRECT_ELEMS && panelRows(Og) * P <= DIRECT_ELEMS) {
-          backwardWeightDirect(
-            x,
-            gc.p,
-            p,
-            gradW,
-            [N, Cg, H, W],
-            [O, G, kH, kW],
-            [oH, oW],
-            [Hp, Wp],
-          );
-          if (gc.scratch) heap.free(gc.p);
-          return;
-        }
+      if (
+        im2colFree &&
+        p.dilation[1] === 1 &&
+        kW * Cg >= CONV_NR &&
+        O * K <= DIRECT_ELEMS &&
+        Hp * Wp * Cg <= DIRECT_ELEMS &&
+        panelRows(Og) * P <= DIRECT_ELEMS
+      ) {
+        backwardWeightDirect(x, gc.p, p, gradW, geo);
+        if (gc.scratch) heap.free(gc.p);
+        return;
       }
       const [xs0, xs1] = x.strides as Dims;
       const gw = ptr(gradW, E);
-      const geo = geometry(p, x.shape as Dims, gradW.shape as Dims, gradOut.shape as Dims);
+      const cols = colGeometry(geo, p);
       // Σ gradOut @ colᵀ into gradW[g], or Σ col @ gradOutᵀ into its transpose (K × Og) when Og
       // fills the GEMM's 8-wide tiles better than K. The images are summed in B blocks, each
       // image by image into its own partial sum (block 0: gradW itself unless transposed); the
@@ -860,7 +800,7 @@ export function convKernels(
               b = ptr(x, E) + (n * xs0 + g * Cg * xs1) * E;
               rs = xs1;
               relocate = 0;
-            } else call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, geo, col), IM2COL_COL);
+            } else call(`im2col_${d}`, im2colArgs(d, x, n, g * Cg, Cg, cols, col), IM2COL_COL);
             const c = out + g * Og * K * E;
             const acc = n > n0;
             if (split) {

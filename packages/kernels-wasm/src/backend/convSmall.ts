@@ -10,6 +10,7 @@ import type { Conv2dParams } from "@x/storage";
 import { SMALL_R } from "../kernels/convSmall";
 import { getNumThreads } from "../threads/threads";
 import type { WasmKernels } from "../wasmKernels";
+import { type ConvGeometry, imageRead } from "./convGeometry";
 
 type Dims = [number, number, number, number];
 
@@ -110,27 +111,23 @@ export function convSmallKernels(wasm: WasmKernels) {
     x: SmallImage,
     n0: number,
     nImg: number,
-    [Cg, H, W]: readonly number[],
+    { Cg, H, W }: ConvGeometry,
     p: Conv2dParams,
     buf: number,
     pad: boolean,
   ) => {
     const [xs0, xs1, xs2, xs3] = x.strides as Dims;
-    return [x.ptr + n0 * xs0 * E, xs1, xs2, xs3, xs0, nImg, Cg!, H!, W!, ...p.padding, buf, +pad];
+    return [x.ptr + n0 * xs0 * E, xs1, xs2, xs3, xs0, nImg, Cg, H, W, ...p.padding, buf, +pad];
   };
 
-  /** Whether the image is read through a zero-padded copy, and that copy's scratch. */
-  const scratchOf = (
-    x: SmallImage,
-    p: Conv2dParams,
-    [Cg, H, W]: readonly number[],
-    [kH, kW, oH, oW]: readonly number[],
-  ) => {
-    const [Hp, Wp] = [oH! + kH! - 1, oW! + kW! - 1];
-    const inside = p.padding[0] === 0 && p.padding[1] === 0 && Hp === H && Wp === W;
-    const pad = !inside || x.strides[3] !== 1;
-    const bytes = Cg! * Hp * Wp * E;
-    return { pad, buf: pad ? wasm.threads.arena(Math.ceil(bytes / 16) * 16) : 0 };
+  /**
+   * How the image is read (`imageRead`; on this path Hp × Wp = (oH + kH - 1) × (oW + kW - 1)),
+   * and the scratch of its zero-padded copy.
+   */
+  const scratchOf = (x: SmallImage, p: Conv2dParams, geo: ConvGeometry) => {
+    const read = imageRead(geo, p.padding, x.strides);
+    const bytes = geo.Cg * geo.Hp * geo.Wp * E;
+    return { ...read, buf: read.padded ? wasm.threads.arena(Math.ceil(bytes / 16) * 16) : 0 };
   };
 
   return {
@@ -138,17 +135,8 @@ export function convSmallKernels(wasm: WasmKernels) {
      * conv2d: out (contiguous [N, O, oH, oW] at `out`) = x ⋆ w (w contiguous [O, Cg, kH, kW]),
      * image by image.
      */
-    forward(
-      x: SmallImage,
-      p: Conv2dParams,
-      out: number,
-      w: number,
-      [N, Cg, H, W]: Dims,
-      [O, G, kH, kW]: Dims,
-      [oH, oW]: [number, number],
-    ): void {
-      const Og = O / G;
-      const K = Cg * kH * kW;
+    forward(x: SmallImage, p: Conv2dParams, out: number, w: number, geo: ConvGeometry): void {
+      const { N, Cg, O, G, Og, kH, kW, oH, oW, K } = geo;
       const blocks = Math.ceil(Og / SMALL_R);
       // weights in blocks of SMALL_R output channels, (k, r) within a block, zeros past Og
       const packed = wasm.threads.scratch("convSmallW", 0, G * blocks * K * SMALL_R * E);
@@ -164,15 +152,14 @@ export function convSmallKernels(wasm: WasmKernels) {
           }
         }
       }
-      const { pad, buf } = scratchOf(x, p, [Cg, H, W], [kH, kW, oH, oW]);
+      const { padded: pad, cs, hs, buf } = scratchOf(x, p, geo);
       // the taps' byte offsets in the image read
-      const [cs, hs] = pad ? [(oH + kH - 1) * (oW + kW - 1), oW + kW - 1] : x.strides.slice(1);
       const taps = wasm.threads.scratch("convSmallTaps", 0, K * 4);
       const tapView = wasm.heap.views.i32.subarray(taps / 4, taps / 4 + K);
-      fillTaps(tapView, [Cg, kH, kW], [cs!, hs!], [1, 1]);
+      fillTaps(tapView, [Cg, kH, kW], [cs, hs], [1, 1]);
       const image = O * oH * oW * E;
       const args = (n0: number, nImg: number) => [
-        ...imageArgs(x, n0, nImg, [Cg, H, W], p, buf, pad),
+        ...imageArgs(x, n0, nImg, geo, p, buf, pad),
         packed,
         taps,
         Og,
@@ -206,18 +193,15 @@ export function convSmallKernels(wasm: WasmKernels) {
       g: number,
       p: Conv2dParams,
       gradW: number,
-      [N, Cg, H, W]: Dims,
-      [O, G, kH, kW]: Dims,
-      [oH, oW]: [number, number],
+      geo: ConvGeometry,
       B: number,
     ): void {
-      const Og = O / G;
-      const K = Cg * kH * kW;
+      const { N, O, G, Og, kH, kW, oH, oW, K } = geo;
       const block = O * K * E;
       const rest = B > 1 ? wasm.threads.scratch("convSmallGW", 0, (B - 1) * block) : 0;
-      const { pad, buf } = scratchOf(x, p, [Cg, H, W], [kH, kW, oH, oW]);
+      const { padded: pad, buf } = scratchOf(x, p, geo);
       const image = O * oH * oW * E;
-      const args = [...imageArgs(x, 0, N, [Cg, H, W], p, buf, pad), g, Og, G, kH, kW, oH, oW];
+      const args = [...imageArgs(x, 0, N, geo, p, buf, pad), g, Og, G, kH, kW, oH, oW];
       const start = (b: number) => Math.floor((b * N) / B);
       let summed = false;
       wasm.threads.runItems(
