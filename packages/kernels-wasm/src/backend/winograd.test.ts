@@ -125,6 +125,37 @@ describe("Winograd conv2d", () => {
     });
   }
 
+  it("writes every output and nothing around them (odd sizes, a last item of fewer images)", () => {
+    // F(2×2) writes its tiles straight into the output: the tiles past its last row or column
+    // write only their part inside
+    const G = 64;
+    for (const m of [2, 4] as const) {
+      for (const { N, C, H, W, O, pad } of [
+        { N: 5, C: 16, H: 13, W: 13, O: 32, pad: [0, 0] as const },
+        { N: 3, C: 6, H: 9, W: 10, O: 8, pad: [2, 1] as const },
+        { N: 7, C: 4, H: 4, W: 5, O: 5, pad: [0, 1] as const },
+      ]) {
+        const oH = H + 2 * pad[0] - 2;
+        const oW = W + 2 * pad[1] - 2;
+        const size = N * O * oH * oW;
+        const x = filled([N, C, H, W], "float32", Array.from({ length: N * C * H * W }, rand));
+        const w = filled([O, C, 3, 3], "float32", Array.from({ length: O * C * 9 }, rand));
+        const buf = NDArray.empty([size + 2 * G], "float32");
+        buf.typed().fill(Number.NaN);
+        const guard = Array.from({ length: G }, (_, i) => 1000 + i);
+        buf.typed().set(guard, 0);
+        buf.typed().set(guard, G + size);
+        const weights = { ptr: ptr(w), sco: C, sci: 1, flip: false };
+        const src = { ptr: ptr(x), strides: x.strides };
+        conv(src, [N, C, H, W], weights, O, pad, ptr(buf) + G * 4, m);
+        const got = Array.from(buf.typed());
+        expect(got.slice(0, G)).toEqual(guard);
+        expect(got.slice(G + size)).toEqual(guard);
+        expect(got.slice(G, G + size).every(Number.isFinite)).toBe(true);
+      }
+    }
+  });
+
   it("propagates NaN and Inf to the outputs that read them", () => {
     const c: Case = { N: 1, C: 2, H: 10, W: 10, O: 3, pad: [0, 0] };
     for (const m of [4, 2] as const) {

@@ -4,7 +4,8 @@
 // Per call: the weights transformed (U_ξ = G g Gᵀ, in f64, rounded once) into the GEMM's packed
 // 6-row panels, shared by the threads; then per item (a few images, a fixed function of the
 // shapes): the images zero-padded into the thread's arena (`padCopy_f32`) and one
-// `winoConv<m>_f32` call for all of their tiles (transforms, the α² products, the crop).
+// `winoConv<m>_f32` call for all of their tiles (transforms, the α² products; F(2×2) writes the
+// output directly, F(4×4) a padded scratch then cropped).
 
 import type { Conv2dParams } from "@x/storage";
 import { PAD_SLACK } from "../kernels/conv";
@@ -12,7 +13,7 @@ import {
   WINO_MR,
   WINO_NR,
   WINO_RELOCATE,
-  WINO_SKEW,
+  WINO_RELOCATE_DIRECT,
   type WinogradVariant,
   winogradPositions,
   winogradVariants,
@@ -135,23 +136,47 @@ export function winogradConv(wasm: WasmKernels) {
     const items = Math.ceil(N / nb);
     const imgBytes = align16((Cin * Hp * Wp + PAD_SLACK) * 4);
     const ocs = oHp * oWp * 4;
-    const vBytes = P * (Cin * WINO_NR * 4 + WINO_SKEW);
-    const mBytes = P * (Cout * WINO_NR * 4 + WINO_SKEW);
+    const vBytes = P * Cin * WINO_NR * 4;
+    const mBytes = P * Cout * WINO_NR * 4;
     const oBytes = nb * Cout * ocs;
     const u = packWeights(v, w, Cout, Cin);
-    // (patch, output) byte offsets of the tiles of nb images
-    const T = nb * tiles;
-    const tbl = wasm.threads.scratch("winoConvTbl", 0, T * 8);
-    const t32 = heap.views.i32;
-    for (let j = 0, i = tbl / 4; j < nb; j++) {
-      for (let th = 0; th < tH; th++) {
-        for (let tw = 0; tw < tW; tw++) {
-          t32[i++] = j * imgBytes + (th * m * Wp + tw * m) * 4;
-          t32[i++] = j * Cout * ocs + (th * m * oWp + tw * m) * 4;
+    // F(2×2) writes its tiles straight into the output (the output transform told which
+    // tiles reach past its last row or column); F(4×4) into a padded scratch, then cropped
+    const direct = m === 2;
+    const ps = direct ? oH * oW * 4 : ocs;
+    const prow = direct ? oW * 4 : oWp * 4;
+    // the (patch, output) byte offsets of the tiles of nb images, and of the last item's images
+    // when fewer
+    const kLast = N - (items - 1) * nb;
+    const tbl = wasm.threads.scratch("winoConvTbl", 0, nb * tiles * 8);
+    const tblLast = kLast < nb ? wasm.threads.scratch("winoConvTbl", 1, kLast * tiles * 8) : tbl;
+    /** Which of its second column (bit 0) and row (bit 1) of a tile F(2×2) leaves out. */
+    const kind = (th: number, tw: number) =>
+      direct ? +(tw * m + 1 >= oW) | (+(th * m + 1 >= oH) << 1) : 0;
+    /**
+     * The table of k images at `at`, the tiles of each kind together (the whole tiles first: the
+     * output transform's groups of 4 tiles mostly all whole; a tile's result depends on no other
+     * tile), the kind in the output offset's low bits.
+     */
+    const fill = (at: number, k: number) => {
+      const t32 = heap.views.i32;
+      const next = [0, 0, 0, 0, 0];
+      for (let th = 0; th < tH; th++) for (let tw = 0; tw < tW; tw++) next[kind(th, tw) + 1]! += k;
+      for (let f = 1; f < 4; f++) next[f]! += next[f - 1]!;
+      for (let j = 0; j < k; j++) {
+        for (let th = 0; th < tH; th++) {
+          for (let tw = 0; tw < tW; tw++) {
+            const fl = kind(th, tw);
+            const i = at / 4 + 2 * next[fl]!++;
+            t32[i] = j * imgBytes + (th * m * Wp + tw * m) * 4;
+            t32[i + 1] = (j * Cout * ps + th * m * prow + tw * m * 4) | fl;
+          }
         }
       }
-    }
-    const buf = wasm.threads.arena(nb * imgBytes + vBytes + mBytes + oBytes);
+    };
+    fill(tbl, nb);
+    if (tblLast !== tbl) fill(tblLast, kLast);
+    const buf = wasm.threads.arena(nb * imgBytes + vBytes + mBytes + (direct ? 0 : oBytes));
     const vp = buf + nb * imgBytes;
     const mp = vp + vBytes;
     const op = mp + mBytes;
@@ -167,8 +192,10 @@ export function winogradConv(wasm: WasmKernels) {
         call("padCopy_f32", [src, xs1, xs2, xs3, Cin, H, W, pH, pW, Hp, Wp, dst], COPY_DST);
       }
       const dst = out + n0 * Cout * oH * oW * 4;
-      const args = [buf, tbl, k * tiles, Cin, Cout, Hp * Wp * 4, Wp * 4, u, vp, mp, op, ocs];
-      call(fn, [...args, oWp * 4, k * Cout, oH, oW, dst], WINO_RELOCATE);
+      const t = k < nb ? tblLast : tbl;
+      const args = [buf, t, k * tiles, Cin, Cout, Hp * Wp * 4, Wp * 4, u, vp, mp];
+      if (direct) call(fn, [...args, dst, ps, prow, 0, oH, oW, dst], WINO_RELOCATE_DIRECT);
+      else call(fn, [...args, op, ocs, prow, k * Cout, oH, oW, dst], WINO_RELOCATE);
     });
   };
 }

@@ -16,10 +16,13 @@
 //
 // `winoConv<m>_f32` works on the tiles of a few zero-padded images (a table of each tile's patch and
 // output offsets), 8 tiles at a time (one GEMM panel): the input transform of 4 tiles at once
-// (lanes = tiles; the patch rows of 4 tiles loaded and transposed in registers) written straight
-// as the GEMM's packed B panel of each ξ, the α² products with the GEMM's 6×8 micro-kernel
-// (`emitMicroKernel`, unchanged; A = U_ξ in the packed 6-row panels `winoWeights<m>_f32` writes), the output transform of 4 tiles at once,
-// transposed back into rows of each tile in a padded output scratch; then the scratch cropped
+// (lanes = tiles; the patch rows of 4 tiles loaded and transposed in registers), channel after
+// channel in one call, written straight as the GEMM's B panel of each ξ (V as [ci][ξ][8 tiles]:
+// the ξ at constant offsets, B's rows α²·32 bytes apart), the α² products with the GEMM's 6×8
+// micro-kernel (`emitMicroKernel`, its arithmetic unchanged; A = U_ξ in the packed 6-row panels
+// `winoWeights<m>_f32` writes; M as [co][ξ][8 tiles]), the output transform of 4 tiles at once,
+// transposed back into rows of each tile: F(2×2) straight into the output (the tiles past its
+// last row or column writing only their part inside), F(4×4) into a padded scratch then cropped
 // into the output. A tile's result never depends on the other tiles of its panel, nor on which
 // call computes it.
 
@@ -289,21 +292,17 @@ export const WINO_NR = 8;
 /** Rows of A (output channels) per GEMM panel. */
 export const WINO_MR = 6;
 /**
- * Bytes between the positions ξ of V and M beyond their panels (Cin·32, Cout·32 bytes: powers of
- * two for the usual channel counts, whose α² lines would share few L1 sets).
- */
-export const WINO_SKEW = 64;
-
-/**
  * Emits `winoConv<m>_f32(buf, tbl, T, Cin, Cout, cs, rowBytes, u, v, mb, ob, ocs, orow, planes, oH,
  * oW, out)` (pointers and strides in bytes):
  * - the T tiles: tile t's patch (channel 0) at buf + tbl[2t], its output (channel 0) at ob +
- *   tbl[2t + 1]; channel c of either + c·cs / c·ocs, patch and output rows rowBytes / orow apart;
+ *   (tbl[2t + 1] & ~3); channel c of either + c·cs / c·ocs, patch and output rows rowBytes / orow
+ *   apart; F(2×2) only: bit 0 of tbl[2t + 1] set when the tile's second column is outside the
+ *   output, bit 1 its second row (not written);
  * - u: U_ξ in 6-row panels of the output channels over Cin steps, ξ after ξ
  *   (element (co, ci) of ξ at u + ((ξ·⌈Cout/6⌉ + co/6)·Cin + ci)·24 + (co % 6)·4);
  * - v (α²·Cin·32 bytes) and mb (α²·Cout·32 bytes): scratch of one panel of 8 tiles;
  * - then the scratch `ob` cropped: `planes` planes of oH × oW (ocs apart, rows orow apart) into
- *   the contiguous out.
+ *   the contiguous out (none: the tiles written straight into the output).
  * A panel's tiles past T repeat tile T - 1 (same patch, same output: the same bits written twice).
  */
 export function emitWinograd(mod: ModuleBuilder, variant: WinogradVariant, relaxed: boolean) {
@@ -315,7 +314,7 @@ export function emitWinograd(mod: ModuleBuilder, variant: WinogradVariant, relax
   const cfg = { ...gemmConfigs.f32, relaxed };
   if (cfg.mr !== WINO_MR || cfg.nrv * 4 !== WINO_NR) throw new Error("winograd: 6×8 GEMM tiles");
   const kernels: FuncRef[] = Array.from({ length: WINO_MR }, (_, r) =>
-    emitMicroKernel(mod, `winoConv${m}_kernel${r + 1}`, cfg, false, r + 1),
+    emitMicroKernel(mod, `winoConv${m}_kernel${r + 1}`, cfg, false, r + 1, P * WINO_NR),
   );
   const params = {
     buf: "i32",
@@ -337,106 +336,170 @@ export function emitWinograd(mod: ModuleBuilder, variant: WinogradVariant, relax
     out: "i32",
   } as const;
 
-  /** Input transform of 4 tiles (patch pointers pl), one channel, into V (at vp, ξ stride vx). */
+  /**
+   * Input transform of 4 tiles (patch pointers p0…p3), `count` channels (cs bytes apart), into V
+   * (at vp, a channel's α² panel rows one after another).
+   */
   const inputTransform = mod.func(
     {
       name: `winoConv${m}_in`,
-      params: { p0: "i32", p1: "i32", p2: "i32", p3: "i32", rowBytes: "i32", vp: "i32", vx: "i32" },
+      params: {
+        p0: "i32",
+        p1: "i32",
+        p2: "i32",
+        p3: "i32",
+        rowBytes: "i32",
+        vp: "i32",
+        cs: "i32",
+        count: "i32",
+      },
       export: false,
     },
     (b, p) => {
-      const pl = [p.p0, p.p1, p.p2, p.p3];
-      const e: Local<"v128">[][] = [];
-      const x = b.locals("v128", 4);
-      for (let r = 0; r < A; r++) {
-        // d[r][0..α-1] over the 4 tiles: columns 0-3 by a transpose, 4-5 from columns 2-5
-        for (let l = 0; l < 4; l++) x[l]!.set(b.v128.load(pl[l]!.get()));
-        const d = transpose4(b, x);
-        if (A === 6) {
-          for (let l = 0; l < 4; l++) x[l]!.set(b.v128.load(pl[l]!.get(), { offset: 8 }));
-          d.push(...transpose4(b, x, 2));
-        }
-        if (r < A - 1) for (const q of pl) b.inc(q, p.rowBytes);
-        e.push(emitProgram(b, btProg, d));
-      }
-      // columns: V[i][j] = Σ_r Bᵀ[i][r] e[r][j]
-      const at = b.local("i32");
-      for (let j = 0; j < A; j++) {
-        const col = emitProgram(
-          b,
-          btProg,
-          e.map((row) => row[j]!),
-        );
-        for (let i = 0; i < A; i++) {
-          const xi = i * A + j;
-          at.set(
-            xi === 0 ? p.vp.get() : b.i32.add(p.vp.get(), b.i32.mul(p.vx.get(), b.i32.const(xi))),
-          );
-          b.v128.store(at.get(), col[i]!.get());
-        }
-      }
+      const base = [p.p0, p.p1, p.p2, p.p3];
+      const pl = b.locals("i32", 4);
+      const k = b.local("i32");
+      b.for(k, 0, p.count, 1, () => {
+        for (let l = 0; l < 4; l++) pl[l]!.set(base[l]!.get());
+        oneChannel(b, p, pl);
+        for (const q of base) b.inc(q, p.cs);
+        b.inc(p.vp, P * WINO_NR * 4);
+      });
     },
   );
+  /** The input transform of one channel. */
+  function oneChannel(
+    b: CodeBuilder,
+    p: { rowBytes: Local<"i32">; vp: Local<"i32"> },
+    pl: readonly Local<"i32">[],
+  ) {
+    const e: Local<"v128">[][] = [];
+    const x = b.locals("v128", 4);
+    for (let r = 0; r < A; r++) {
+      // d[r][0..α-1] over the 4 tiles: columns 0-3 by a transpose, 4-5 from columns 2-5
+      for (let l = 0; l < 4; l++) x[l]!.set(b.v128.load(pl[l]!.get()));
+      const d = transpose4(b, x);
+      if (A === 6) {
+        for (let l = 0; l < 4; l++) x[l]!.set(b.v128.load(pl[l]!.get(), { offset: 8 }));
+        d.push(...transpose4(b, x, 2));
+      }
+      if (r < A - 1) for (const q of pl) b.inc(q, p.rowBytes);
+      e.push(emitProgram(b, btProg, d));
+    }
+    // columns: V[i][j] = Σ_r Bᵀ[i][r] e[r][j]
+    for (let j = 0; j < A; j++) {
+      const col = emitProgram(
+        b,
+        btProg,
+        e.map((row) => row[j]!),
+      );
+      for (let i = 0; i < A; i++) {
+        b.v128.store(p.vp.get(), col[i]!.get(), { offset: (i * A + j) * WINO_NR * 4 });
+      }
+    }
+  }
 
-  /** Output transform of 4 tiles (output pointers ql), one channel, from M (at mp, ξ stride mx). */
-  const outputTransform = mod.func(
-    {
-      name: `winoConv${m}_out`,
-      params: { q0: "i32", q1: "i32", q2: "i32", q3: "i32", orow: "i32", mp: "i32", mx: "i32" },
-      export: false,
-    },
-    (b, p) => {
-      const ql = [p.q0, p.q1, p.q2, p.q3];
-      const at = b.local("i32");
-      // columns first: t[i][c] = Σ_r Aᵀ[i][r] M[r][c]
-      const t: Local<"v128">[][] = Array.from({ length: m }, () => []);
-      for (let c = 0; c < A; c++) {
-        const col = Array.from({ length: A }, (_, r) => {
-          const xi = r * A + c;
-          const y = b.local("v128");
-          at.set(
-            xi === 0 ? p.mp.get() : b.i32.add(p.mp.get(), b.i32.mul(p.mx.get(), b.i32.const(xi))),
-          );
-          y.set(b.v128.load(at.get()));
-          return y;
+  /**
+   * Output transform of 4 tiles (output pointers q0…q3), `count` channels (ocs bytes apart), from
+   * M (at mp, a channel's α² panel rows one after another).
+   * With `edges` (F(2×2) only): a further parameter, 2 bits per tile (tile l at bits 2l, 2l + 1):
+   * bit 0 its second column, bit 1 its second row outside the output, not written.
+   */
+  const emitOutputTransform = (edges: boolean) =>
+    mod.func(
+      {
+        name: `winoConv${m}_out${edges ? "Edge" : ""}`,
+        params: {
+          q0: "i32",
+          q1: "i32",
+          q2: "i32",
+          q3: "i32",
+          orow: "i32",
+          mp: "i32",
+          fl: "i32",
+          ocs: "i32",
+          count: "i32",
+        },
+        export: false,
+      },
+      (b, p) => {
+        const base = [p.q0, p.q1, p.q2, p.q3];
+        const ql = b.locals("i32", 4);
+        const k = b.local("i32");
+        b.for(k, 0, p.count, 1, () => {
+          for (let l = 0; l < 4; l++) ql[l]!.set(base[l]!.get());
+          outChannel(b, p, ql, edges);
+          for (const q of base) b.inc(q, p.ocs);
+          b.inc(p.mp, P * WINO_NR * 4);
         });
-        emitProgram(b, atProg, col).forEach((y, i) => {
-          t[i]!.push(y);
-        });
-      }
-      // rows: Y[i][k] = Σ_c Aᵀ[k][c] t[i][c], then tile by tile
-      for (let i = 0; i < m; i++) {
-        const y = emitProgram(b, atProg, t[i]!);
-        if (m === 4) {
-          const rows = transpose4(b, y);
-          for (let l = 0; l < 4; l++) b.v128.store(ql[l]!.get(), rows[l]!.get());
-        } else {
-          // 2 columns: lanes (tile l, column k) zipped, 8 bytes per tile
-          const lo = b.local("v128");
-          const hi = b.local("v128");
-          lo.set(b.v128.shuffle(lanes4([0, 4, 1, 5]), y[0]!.get(), y[1]!.get()));
-          hi.set(b.v128.shuffle(lanes4([2, 6, 3, 7]), y[0]!.get(), y[1]!.get()));
-          // (as i64: the bits of two f32 moved, never read as a float)
-          const pair = (v: Local<"v128">, lane: number) => b.i64x2.extractLane(lane, v.get());
-          b.i64.store(ql[0]!.get(), pair(lo, 0));
-          b.i64.store(ql[1]!.get(), pair(lo, 1));
-          b.i64.store(ql[2]!.get(), pair(hi, 0));
-          b.i64.store(ql[3]!.get(), pair(hi, 1));
+      },
+    );
+  /** The output transform of one channel. */
+  function outChannel(
+    b: CodeBuilder,
+    p: { orow: Local<"i32">; mp: Local<"i32">; fl: Local<"i32"> },
+    ql: readonly Local<"i32">[],
+    edges: boolean,
+  ) {
+    // columns first: t[i][c] = Σ_r Aᵀ[i][r] M[r][c]
+    const t: Local<"v128">[][] = Array.from({ length: m }, () => []);
+    for (let c = 0; c < A; c++) {
+      const col = Array.from({ length: A }, (_, r) => {
+        const y = b.local("v128");
+        y.set(b.v128.load(p.mp.get(), { offset: (r * A + c) * WINO_NR * 4 }));
+        return y;
+      });
+      emitProgram(b, atProg, col).forEach((y, i) => {
+        t[i]!.push(y);
+      });
+    }
+    // rows: Y[i][k] = Σ_c Aᵀ[k][c] t[i][c], then tile by tile
+    for (let i = 0; i < m; i++) {
+      const y = emitProgram(b, atProg, t[i]!);
+      if (m === 4) {
+        const rows = transpose4(b, y);
+        for (let l = 0; l < 4; l++) b.v128.store(ql[l]!.get(), rows[l]!.get());
+      } else {
+        // 2 columns: lanes (tile l, column k) zipped, 8 bytes per tile
+        const lo = b.local("v128");
+        const hi = b.local("v128");
+        lo.set(b.v128.shuffle(lanes4([0, 4, 1, 5]), y[0]!.get(), y[1]!.get()));
+        hi.set(b.v128.shuffle(lanes4([2, 6, 3, 7]), y[0]!.get(), y[1]!.get()));
+        // (as i64: the bits of two f32 moved, never read as a float)
+        const pair = (l: number) => b.i64x2.extractLane(l % 2, (l < 2 ? lo : hi).get());
+        for (let l = 0; l < 4; l++) {
+          const wide = () => b.i64.store(ql[l]!.get(), pair(l));
+          if (!edges) {
+            wide();
+            continue;
+          }
+          const bit = (k: number) => b.i32.and(p.fl.get(), b.i32.const(k << (2 * l)));
+          // column 0 alone: lane l of y[0] (the same bits as the pair's first half)
+          const store = () =>
+            b.if(
+              bit(1),
+              () => b.i32.store(ql[l]!.get(), b.i32x4.extractLane(l, y[0]!.get())),
+              wide,
+            );
+          if (i === 0) store();
+          else b.if(b.i32.eqz(bit(2)), store);
         }
-        if (i < m - 1) for (const q of ql) b.inc(q, p.orow);
       }
-    },
-  );
+      if (i < m - 1) for (const q of ql) b.inc(q, p.orow);
+    }
+  }
+  const outputTransform = emitOutputTransform(false);
+  const outputEdge = m === 2 ? emitOutputTransform(true) : outputTransform;
 
   mod.func({ name: `winoConv${m}_f32`, params }, (b, p) => {
     const i32 = b.i32;
     const c = (x: number) => i32.const(x);
-    const [t0, h, ci, co, xi, rp, r, vx, mx, ux, last] = b.locals("i32", 11);
-    const [ap, bp, cp, q, row, src, dst, j, vend] = b.locals("i32", 9);
+    const [t0, h, co, r, ux, last] = b.locals("i32", 6);
+    const [full, q, row, src, dst, j, vend] = b.locals("i32", 7);
+    const [ap, bp, cp, a2, c2, xi, rp, ak] = b.locals("i32", 8);
     const ptrs = b.locals("i32", 4);
     const outs = b.locals("i32", 4);
-    vx.set(i32.add(i32.shl(p.Cin.get(), c(5)), c(WINO_SKEW)));
-    mx.set(i32.add(i32.shl(p.Cout.get(), c(5)), c(WINO_SKEW)));
+    const fl = b.local("i32");
     // ⌈Cout/6⌉ panels of Cin steps of 6 rows
     ux.set(
       i32.mul(
@@ -445,6 +508,9 @@ export function emitWinograd(mod: ModuleBuilder, variant: WinogradVariant, relax
       ),
     );
     last.set(i32.sub(p.T.get(), c(1)));
+    full.set(i32.divU(p.Cout.get(), c(WINO_MR)));
+    r.set(i32.sub(p.Cout.get(), i32.mul(full.get(), c(WINO_MR))));
+    ak.set(i32.mul(p.Cin.get(), c(WINO_MR * 4)));
     /** The table entries (patch, output) of the 4 tiles from t0 + 4h, past T clamped to T - 1. */
     const lanesOf = () => {
       for (let l = 0; l < 4; l++) {
@@ -452,58 +518,81 @@ export function emitWinograd(mod: ModuleBuilder, variant: WinogradVariant, relax
         q.set(b.select(idx(), last.get(), i32.ltS(idx(), last.get())));
         q.set(i32.add(p.tbl.get(), i32.shl(q.get(), c(3))));
         ptrs[l]!.set(i32.add(p.buf.get(), i32.load(q.get())));
-        outs[l]!.set(i32.add(p.ob.get(), i32.load(q.get(), { offset: 4 })));
+        // the output offset's low 2 bits: the edge flags of F(2×2)'s tiles
+        q.set(i32.load(q.get(), { offset: 4 }));
+        outs[l]!.set(i32.add(p.ob.get(), i32.and(q.get(), c(-4))));
+        const f = () => i32.and(q.get(), c(3));
+        fl.set(l === 0 ? f() : i32.or(fl.get(), i32.shl(f(), c(2 * l))));
       }
     };
     b.for(t0, 0, p.T, WINO_NR, () => {
-      // input transform: V_ξ as packed B panels [ci][8 tiles]
+      // input transform: V as [ci][ξ][8 tiles] (the B panel of ξ: rows α²·32 bytes apart)
       b.for(h, 0, 2, 1, () => {
         lanesOf();
-        b.for(ci, 0, p.Cin, 1, () => {
-          const vp = () =>
-            i32.add(i32.add(p.v.get(), i32.shl(ci.get(), c(5))), i32.shl(h.get(), c(4)));
-          const [p0, p1, p2, p3] = ptrs.map((x) => () => x.get());
-          b.call(inputTransform, p0!(), p1!(), p2!(), p3!(), p.rowBytes.get(), vp(), vx.get());
-          for (const x of ptrs) b.inc(x, p.cs);
-        });
+        const vp = () => i32.add(p.v.get(), i32.shl(h.get(), c(4)));
+        const [p0, p1, p2, p3] = ptrs.map((x) => () => x.get());
+        b.call(
+          inputTransform,
+          p0!(),
+          p1!(),
+          p2!(),
+          p3!(),
+          p.rowBytes.get(),
+          vp(),
+          p.cs.get(),
+          p.Cin.get(),
+        );
       });
-      // M_ξ (Cout × 8) = U_ξ @ V_ξ
+      // M_ξ (Cout × 8) = U_ξ @ V_ξ: the whole 6-row panels, then the last rows
       ap.set(p.u.get());
       bp.set(p.v.get());
       cp.set(p.mb.get());
       b.for(xi, 0, P, 1, () => {
-        b.for(rp, 0, p.Cout, WINO_MR, () => {
-          r.set(i32.sub(p.Cout.get(), rp.get()));
-          const go = (rr: number): void => {
-            const call = () =>
-              b.call(
-                kernels[rr - 1]!,
-                i32.add(ap.get(), i32.mul(rp.get(), i32.shl(p.Cin.get(), c(2)))),
-                bp.get(),
-                p.Cin.get(),
-                i32.add(cp.get(), i32.shl(rp.get(), c(5))),
-                c(WINO_NR * 4),
-                c(0),
-              );
-            if (rr === 1) call();
-            else b.if(i32.geS(r.get(), c(rr)), call, () => go(rr - 1));
-          };
-          go(WINO_MR);
+        a2.set(ap.get());
+        c2.set(cp.get());
+        const call = (rr: number) => () =>
+          b.call(
+            kernels[rr - 1]!,
+            a2.get(),
+            bp.get(),
+            p.Cin.get(),
+            c2.get(),
+            c(P * WINO_NR * 4),
+            c(0),
+          );
+        b.for(rp, 0, full, 1, () => {
+          call(WINO_MR)();
+          b.inc(a2, ak);
+          b.inc(c2, WINO_MR * P * WINO_NR * 4);
         });
+        const edge = (rr: number): void =>
+          b.if(i32.eq(r.get(), c(rr)), call(rr), rr > 1 ? () => edge(rr - 1) : undefined);
+        b.if(r.get(), () => edge(WINO_MR - 1));
         b.inc(ap, ux);
-        b.inc(bp, vx);
-        b.inc(cp, mx);
+        b.inc(bp, WINO_NR * 4);
+        b.inc(cp, WINO_NR * 4);
       });
-      // output transform into the padded output scratch
+      // output transform: F(2×2) into the output (the edge tiles by `outputEdge`), F(4×4) into
+      // the padded output scratch
       b.for(h, 0, 2, 1, () => {
         lanesOf();
-        b.for(co, 0, p.Cout, 1, () => {
-          const mp = () =>
-            i32.add(i32.add(p.mb.get(), i32.shl(co.get(), c(5))), i32.shl(h.get(), c(4)));
-          const [q0, q1, q2, q3] = outs.map((x) => () => x.get());
-          b.call(outputTransform, q0!(), q1!(), q2!(), q3!(), p.orow.get(), mp(), mx.get());
-          for (const x of outs) b.inc(x, p.ocs);
-        });
+        const mp = () => i32.add(p.mb.get(), i32.shl(h.get(), c(4)));
+        const [q0, q1, q2, q3] = outs.map((x) => () => x.get());
+        const out = (f: FuncRef) => () =>
+          b.call(
+            f,
+            q0!(),
+            q1!(),
+            q2!(),
+            q3!(),
+            p.orow.get(),
+            mp(),
+            fl.get(),
+            p.ocs.get(),
+            p.Cout.get(),
+          );
+        if (m === 2) b.if(fl.get(), out(outputEdge), out(outputTransform));
+        else out(outputTransform)();
       });
     });
     // crop: plane by plane, row by row
@@ -626,3 +715,5 @@ export function emitWinogradWeights(mod: ModuleBuilder, variant: WinogradVariant
 
 /** Relocation bits of `winoConv<m>_f32`'s arena pointers: buf, v, mb, ob. */
 export const WINO_RELOCATE = (1 << 0) | (1 << 8) | (1 << 9) | (1 << 10);
+/** The same when the tiles are written straight into the output (ob not in the arena). */
+export const WINO_RELOCATE_DIRECT = (1 << 0) | (1 << 8) | (1 << 9);
