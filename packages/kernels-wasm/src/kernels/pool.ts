@@ -6,9 +6,32 @@
 // windows at a time: a forward pass, and a backward pass that writes each input-gradient element
 // once where the indices tile the plane in 2×2 windows.
 
-import type { FuncRef } from "../asm/codeBuilder";
+import type { CodeBuilder, FuncRef, Local } from "../asm/codeBuilder";
 import type { ModuleBuilder } from "../asm/moduleBuilder";
+import type { Val } from "../asm/val";
 import { type FloatDType, floatOps } from "./dtype";
+
+type I32 = Local<"i32">;
+
+/**
+ * The address of plane (n, c) of an array at `base` with element strides s0, s1 and elements of
+ * 2^shift bytes: base + ((n·s0 + c·s1) << shift).
+ */
+function planeAt(
+  b: CodeBuilder,
+  base: I32,
+  n: I32,
+  s0: I32,
+  c: I32,
+  s1: I32,
+  shift: number,
+): Val<"i32"> {
+  const i32 = b.i32;
+  return i32.add(
+    base.get(),
+    i32.shl(i32.add(i32.mul(n.get(), s0.get()), i32.mul(c.get(), s1.get())), i32.const(shift)),
+  );
+}
 
 /**
  * Emits `maxPool2d_<dtype>(x, xs0, xs1, xs2, xs3, N, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW,
@@ -66,12 +89,7 @@ export function emitMaxPool2d(m: ModuleBuilder, d: FloatDType) {
       );
     b.for(n, 0, p.N, 1, () => {
       b.for(c, 0, p.C, 1, () => {
-        xb.set(
-          i32.add(
-            p.x.get(),
-            sh(i32.add(i32.mul(n.get(), p.xs0.get()), i32.mul(c.get(), p.xs1.get()))),
-          ),
-        );
+        xb.set(planeAt(b, p.x, n, p.xs0, c, p.xs1, shift));
         b.for(oh, 0, p.oH, 1, () => {
           hs.set(i32.sub(i32.mul(oh.get(), p.sH.get()), p.pH.get()));
           he.set(
@@ -257,15 +275,7 @@ export function emitMaxPool2d2x2(m: ModuleBuilder) {
     };
     b.for(n, 0, p.N, 1, () => {
       b.for(c, 0, p.C, 1, () => {
-        pb.set(
-          i32.add(
-            p.x.get(),
-            i32.shl(
-              i32.add(i32.mul(n.get(), p.xs0.get()), i32.mul(c.get(), p.xs1.get())),
-              i32.const(2),
-            ),
-          ),
-        );
+        pb.set(planeAt(b, p.x, n, p.xs0, c, p.xs1, 2));
         b.if(
           i32.geS(p.oW.get(), i32.const(4)),
           () => {
@@ -374,18 +384,8 @@ export function emitMaxPool2dBackward(m: ModuleBuilder, d: FloatDType) {
           },
           () => b.for(j, 0, p.HW, 1, () => t.store(i32.add(plane.get(), sh(j.get())), t.const(0))),
         );
-        gb.set(
-          i32.add(
-            p.g.get(),
-            sh(i32.add(i32.mul(n.get(), p.gs0.get()), i32.mul(c.get(), p.gs1.get()))),
-          ),
-        );
-        ib.set(
-          i32.add(
-            p.ind.get(),
-            sh(i32.add(i32.mul(n.get(), p.is0.get()), i32.mul(c.get(), p.is1.get())), 3),
-          ),
-        );
+        gb.set(planeAt(b, p.g, n, p.gs0, c, p.gs1, shift));
+        ib.set(planeAt(b, p.ind, n, p.is0, c, p.is1, 3));
         b.for(oh, 0, p.oH, 1, () => {
           gr.set(gb.get());
           ir.set(ib.get());
@@ -509,24 +509,8 @@ export function emitMaxPool2dBackward2x2(m: ModuleBuilder, general: FuncRef) {
     plane.set(p.gi.get());
     b.for(n, 0, p.N, 1, () => {
       b.for(c, 0, p.C, 1, () => {
-        gb.set(
-          i32.add(
-            p.g.get(),
-            i32.shl(
-              i32.add(i32.mul(n.get(), p.gs0.get()), i32.mul(c.get(), p.gs1.get())),
-              i32.const(2),
-            ),
-          ),
-        );
-        ib.set(
-          i32.add(
-            p.ind.get(),
-            i32.shl(
-              i32.add(i32.mul(n.get(), p.is0.get()), i32.mul(c.get(), p.is1.get())),
-              i32.const(3),
-            ),
-          ),
-        );
+        gb.set(planeAt(b, p.g, n, p.gs0, c, p.gs1, 2));
+        ib.set(planeAt(b, p.ind, n, p.is0, c, p.is1, 3));
         okS.set(i32.const(1));
         ok.set(b.v128.const(new Uint8Array(16).fill(255)));
         grRow.set(gb.get());
